@@ -1,0 +1,161 @@
+"""Webhook intake under gunicorn on loopback: signed QuickBooks and Shopify deliveries per second
+with p50 / p99 latency, versus a trivial view (/livez) on the same server.
+
+BENCH_INTAKE_SECONDS (default 60) per measurement; BENCH_INTAKE_CLIENTS (default 4) client
+processes. Uses its own database: a fresh SQLite file, or BENCH_DATABASE_URL (PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import multiprocessing
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from bench.common import BenchResult
+
+SECONDS = float(os.environ.get("BENCH_INTAKE_SECONDS", "60"))
+CLIENTS = int(os.environ.get("BENCH_INTAKE_CLIENTS", "4"))
+VERIFIER = "bench-verifier-token"
+SHOPIFY_SECRET = "bench-shopify-secret"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _qbo_request(n: int) -> tuple[str, bytes, dict[str, str]]:
+    body = json.dumps({"eventNotifications": [{"realmId": "4620816365000000", "dataChangeEvent": {"entities": [
+        {"name": "Item", "id": str(n), "operation": "Update", "lastUpdated": "2026-11-22T10:00:00.000Z"}]}}]}).encode()
+    signature = base64.b64encode(hmac.new(VERIFIER.encode(), body, hashlib.sha256).digest()).decode()
+    return "/webhooks/quickbooks/", body, {"intuit-signature": signature, "Content-Type": "application/json"}
+
+
+def _shopify_request(n: int, system_uuid: str) -> tuple[str, bytes, dict[str, str]]:
+    body = json.dumps({"inventory_item_id": 271878346596884000 + n, "location_id": 24826418,
+                       "available": n % 50, "updated_at": "2026-11-22T10:00:00-05:00"}).encode()
+    signature = base64.b64encode(hmac.new(SHOPIFY_SECRET.encode(), body, hashlib.sha256).digest()).decode()
+    return f"/webhooks/shopify/{system_uuid}/", body, {
+        "X-Shopify-Hmac-Sha256": signature, "X-Shopify-Topic": "inventory_levels/update",
+        "X-Shopify-Webhook-Id": str(uuid.uuid4()), "X-Shopify-Shop-Domain": "bench.myshopify.com",
+        "X-Shopify-API-Version": "2025-10", "X-Shopify-Triggered-At": "2026-11-22T10:00:00Z",
+        "Content-Type": "application/json"}
+
+
+def _client(port: int, kind: str, system_uuid: str, seconds: float, worker: int, out: multiprocessing.Queue) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    latencies: list[float] = []
+    errors = 0
+    n = worker * 10_000_000
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        n += 1
+        if kind == "trivial":
+            path, body, headers, method = "/livez", b"", {}, "GET"
+        else:
+            path, body, headers = _qbo_request(n) if kind == "quickbooks" else _shopify_request(n, system_uuid)
+            method = "POST"
+        started = time.perf_counter()
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                errors += 1
+        except (OSError, http.client.HTTPException):
+            errors += 1
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            continue
+        latencies.append(time.perf_counter() - started)
+    out.put((latencies, errors))
+
+
+def _load(port: int, kind: str, system_uuid: str) -> tuple[float, float, float, int]:
+    queue: multiprocessing.Queue = multiprocessing.Queue()
+    procs = [multiprocessing.Process(target=_client, args=(port, kind, system_uuid, SECONDS, i, queue))
+             for i in range(CLIENTS)]
+    for proc in procs:
+        proc.start()
+    latencies: list[float] = []
+    errors = 0
+    for _ in procs:
+        lat, err = queue.get()
+        latencies.extend(lat)
+        errors += err
+    for proc in procs:
+        proc.join()
+    latencies.sort()
+    per_second = len(latencies) / SECONDS
+    p50 = statistics.median(latencies) * 1000 if latencies else 0.0
+    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else 0.0
+    return per_second, p50, p99, errors
+
+
+def _prepare(env: dict[str, str]) -> str:
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+    script = ("from accounts.models import Organization; from connector.models import ConnectedSystem;"
+              "o,_=Organization.objects.get_or_create(slug='bench',defaults={'name':'Bench'});"
+              "s,_=ConnectedSystem.objects.get_or_create(organization=o, platform='shopify',"
+              "external_account_id='bench.myshopify.com', defaults={'role':'store','display_name':'Bench shop'});"
+              "print(s.public_id)")
+    done = subprocess.run([*manage, "shell", "-c", script], env=env, check=True, cwd=ROOT, capture_output=True, text=True)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def run() -> list[BenchResult]:
+    if shutil.which("gunicorn", path=str(Path(sys.executable).parent)) is None:
+        raise RuntimeError("gunicorn is not installed in this environment")
+    workdir = ROOT / "var" / "bench"
+    workdir.mkdir(parents=True, exist_ok=True)
+    database_url = os.environ.get("BENCH_DATABASE_URL") or ""
+    if not database_url:
+        db_file = workdir / "intake.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+        database_url = f"sqlite:///{db_file}"
+    env = {**os.environ, "DATABASE_URL": database_url, "QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN": VERIFIER,
+           "SHOPIFY_CLIENT_SECRET": SHOPIFY_SECRET, "CONNECTOR_TESTING": "1", "LOG_LEVEL": "WARNING",
+           "CONNECTOR_EMULATORS": "false"}
+    env.pop("CONNECTOR_VAR_DIR", None)
+    system_uuid = _prepare(env)
+    vendor = database_url.split(":", 1)[0]
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "connector.wsgi", "-w", "2", "--threads", "2",
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning"], env=env, cwd=ROOT)
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/livez")
+                break
+            except OSError:
+                time.sleep(0.1)
+        trivial = _load(port, "trivial", system_uuid)
+        results = []
+        for kind in ("quickbooks", "shopify"):
+            rate, p50, p99, errors = _load(port, kind, system_uuid)
+            results.append(BenchResult(
+                f"intake: signed {kind} deliveries/s ({vendor}, gunicorn 2x2)", rate, trivial[0], unit="/s",
+                note=f"p50 {p50:.1f} ms p99 {p99:.1f} ms, errors {errors}; trivial view p50 {trivial[1]:.1f} ms "
+                     f"p99 {trivial[2]:.1f} ms",
+            ))
+        return results
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

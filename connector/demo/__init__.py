@@ -1,0 +1,1 @@
+"""The demo organisation: catalogues that overlap realistically, connected to the emulators."""

@@ -1,0 +1,154 @@
+"""The operations the sync engine relies on, per role. Platform clients implement them exactly.
+
+Store clients:  `StoreClient`     (shopify, woocommerce, ebay, opencart)
+Accounting:     `AccountingClient` (quickbooks)
+Emulators:      `EmulatorModule`   (every platform's emulator.py, for the demo and the tests)
+OAuth modules:  `OAuthModule`      (platforms whose connect_kind is "oauth")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol
+
+from connector.platforms.base import ExternalOrder, ExternalProduct, StockResult, StockUpdate
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from accounts.models import Organization
+    from connector.models import ConnectedSystem
+
+
+class StoreClient(Protocol):
+    def __init__(self, system: ConnectedSystem) -> None: ...
+
+    def iter_products(self) -> Iterator[ExternalProduct]:
+        """Every product and variant, page by page (a generator: memory stays flat)."""
+
+    def set_stock(self, updates: Sequence[StockUpdate]) -> list[StockResult]:
+        """Absolute quantities; at most spec.stock_batch_max updates per call; one result each."""
+
+    def iter_orders_since(self, cursor: str) -> Iterator[tuple[ExternalOrder, str]]:
+        """Orders created or modified after `cursor` ("" = the platform's default look-back), oldest
+        first, each with the cursor to store once it is processed. Orders sharing a timestamp are
+        neither skipped nor repeated (cursors encode timestamp and id)."""
+
+    def get_order(self, external_id: str) -> ExternalOrder: ...
+
+
+@dataclass(frozen=True)
+class AccountingCustomer:
+    id: str
+    display_name: str
+    email: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class AccountingDocument:
+    id: str
+    doc_type: str  # "invoice" | "sales_receipt"
+    doc_number: str
+    total: Decimal
+    item_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CdcResult:
+    items: tuple[ExternalProduct, ...] = ()
+    deleted_item_ids: tuple[str, ...] = ()
+    document_item_ids: tuple[str, ...] = ()  # items referenced by changed sales / credit documents
+    customer_ids: tuple[str, ...] = ()
+    windows: int = 1  # how many CDC calls it took (a 1000-object cap splits the window)
+
+
+@dataclass(frozen=True)
+class AccountingPreferences:
+    custom_txn_numbers: bool = False
+    tracks_quantity: bool = True
+    uses_sales_tax: bool = True
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+class AccountingClient(Protocol):
+    def __init__(self, system: ConnectedSystem) -> None: ...
+
+    def iter_items(self) -> Iterator[ExternalProduct]:
+        """All items, 1000 per page. sku = Item.Sku, name = Item.Name, quantity = QtyOnHand (int,
+        floored), version = SyncToken, updated_at = MetaData.LastUpdatedTime, kind = Type,
+        tracks_stock = TrackQtyOnHand."""
+
+    def read_items(self, ids: Sequence[str]) -> list[ExternalProduct]:
+        """Many items by id in as few queries as possible (IN (...), chunked)."""
+
+    def create_item(self, *, name: str, sku: str, tracks_stock: bool, income_account_id: str,
+                    asset_account_id: str, expense_account_id: str, request_id: str,
+                    start_date: datetime | None = None) -> ExternalProduct:
+        """Inventory item (qty 0) when tracks_stock, else NonInventory."""
+
+    def find_customers(self, *, email: str = "", display_name: str = "") -> list[AccountingCustomer]: ...
+
+    def create_customer(self, *, display_name: str, given_name: str, family_name: str, email: str,
+                        company: str, request_id: str) -> AccountingCustomer: ...
+
+    def find_document(self, *, doc_type: str, doc_number: str = "", private_note_marker: str = "") -> AccountingDocument | None:
+        """Look up a document an earlier attempt may have created (by DocNumber, else by the marker
+        we put in PrivateNote)."""
+
+    def create_document(self, *, doc_type: str, body: dict[str, Any], request_id: str) -> AccountingDocument: ...
+
+    def cdc(self, *, since: datetime, until: datetime | None = None) -> CdcResult: ...
+
+    def preferences(self) -> AccountingPreferences: ...
+
+    def tax_codes(self) -> list[dict[str, Any]]: ...
+
+    def accounts(self) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class ConnectResult:
+    """What a completed connect flow hands to connector.services.systems.system_connect()."""
+
+    external_account_id: str
+    display_name: str
+    credentials: dict[str, Any]
+    base_url: str = ""
+    webhook_secret: str = ""
+
+
+class OAuthModule(Protocol):
+    def authorization_url(self, request: HttpRequest, *, organization: Organization, redirect_uri: str,
+                          base_url: str = "", params: dict[str, str] | None = None) -> str:
+        """Start: keep state (and PKCE verifier) in request.session, single-use, 10 minutes."""
+
+    def complete(self, request: HttpRequest, *, organization: Organization, redirect_uri: str) -> ConnectResult:
+        """Callback: verify state / hmac, exchange the code. Raises PermanentError in plain words."""
+
+    def refresh(self, system: ConnectedSystem, credentials: dict[str, Any]) -> dict[str, Any]:
+        """Return new credentials (raise ReconnectRequired on invalid_grant)."""
+
+    def revoke(self, system: ConnectedSystem) -> None: ...
+
+    def after_connect(self, system: ConnectedSystem) -> None:
+        """Platform duties once connected (e.g. create Shopify webhook subscriptions)."""
+
+
+class EmulatorModule(Protocol):
+    urlpatterns: list[Any]
+
+    def emulator_seed(self, account: str, products: list[dict[str, Any]]) -> None:
+        """Create (or reset) an emulated account with these products. Store platforms:
+        {"sku", "name", "quantity", "tracks_stock", "variants": [{"sku", "name", "quantity",
+        "tracks_stock"}]}. QuickBooks: {"sku", "name", "type": "Inventory" | "NonInventory" |
+        "Service", "qty_on_hand", "unit_price"}."""
+
+    def emulator_connect(self, *, organization: Organization, account: str, base_url: str) -> ConnectedSystem:
+        """A ConnectedSystem holding the credentials this emulator would have issued through its
+        consent flow (demo seeding and tests that are not about connecting)."""

@@ -1,0 +1,1 @@
+"""The write side: every change to the domain goes through a function here."""

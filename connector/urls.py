@@ -1,0 +1,32 @@
+"""Generic routes only: platform routes are derived from the registry, never listed here."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from connector.platforms import all_platforms
+from syncjobs.health import healthz, livez
+from syncjobs.views import receive_webhook
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("webhooks/<str:platform>/", receive_webhook, name="webhook"),
+    path("webhooks/<str:platform>/<uuid:system_uuid>/", receive_webhook, name="webhook-system"),
+    path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
+]
+
+if settings.CONNECTOR_EMULATORS:
+    from connector.demo.views import demo_page
+
+    urlpatterns.append(path("demo/", demo_page, name="demo"))
+    for spec in all_platforms():
+        if spec.emulator_urls:
+            module = import_module(spec.emulator_urls)
+            urlpatterns.append(path(f"_emulators/{spec.id}/", include((module.urlpatterns, f"emulator-{spec.id}"))))

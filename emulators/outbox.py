@@ -1,0 +1,65 @@
+"""Webhooks the emulators send to the connector, delivered over real HTTP after commit.
+
+EMULATOR_WEBHOOK_DELIVERY: "thread" (default: a background thread posts them), "sync" (posted in
+the committing thread; tests use it for determinism), or "manual" (left for deliver_pending()).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import requests
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from emulators.faults import webhook_should_drop
+from emulators.models import EmulatorOutbox
+
+logger = logging.getLogger("emulators")
+_lock = threading.Lock()
+
+
+def webhook_send(*, platform: str, path: str, body: bytes, headers: dict[str, str], drop_key: str = "") -> EmulatorOutbox:
+    """Queue a signed webhook for `CONNECTOR_PUBLIC_URL + path`."""
+    url = settings.CONNECTOR_PUBLIC_URL.rstrip("/") + path
+    dropped = webhook_should_drop(platform, drop_key or str(timezone.now().timestamp()))
+    row = EmulatorOutbox.objects.create(platform=platform, url=url, headers=headers, body=body, dropped=dropped)
+    mode = getattr(settings, "EMULATOR_WEBHOOK_DELIVERY", "thread")
+    if not dropped and mode == "sync":
+        transaction.on_commit(lambda: _deliver(row.pk))
+    elif not dropped and mode == "thread":
+        transaction.on_commit(lambda: threading.Thread(target=_deliver_in_thread, args=(row.pk,), daemon=True).start())
+    return row
+
+
+def _deliver_in_thread(row_id: int) -> None:
+    try:
+        _deliver(row_id)
+    finally:
+        close_old_connections()
+
+
+def _deliver(row_id: int) -> int | None:
+    row = EmulatorOutbox.objects.filter(pk=row_id, delivered_at__isnull=True).first()
+    if row is None:
+        return None
+    try:
+        response = requests.post(row.url, data=bytes(row.body), headers=row.headers, timeout=10)
+        status: int | None = response.status_code
+    except requests.RequestException as exc:
+        logger.info("emulator webhook to %s failed: %s", row.url, type(exc).__name__)
+        status = None
+    EmulatorOutbox.objects.filter(pk=row.pk).update(
+        attempts=row.attempts + 1, last_status=status,
+        delivered_at=timezone.now() if status is not None and 200 <= status < 300 else None,
+    )
+    return status
+
+
+def deliver_pending(platform: str | None = None) -> list[int | None]:
+    rows = EmulatorOutbox.objects.filter(delivered_at__isnull=True, dropped=False)
+    if platform:
+        rows = rows.filter(platform=platform)
+    return [_deliver(pk) for pk in rows.order_by("id").values_list("id", flat=True)]

@@ -1,0 +1,52 @@
+"""Run claimed jobs: call the handler, record the outcome, map errors to retry or stop."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+
+from django.conf import settings
+
+from connector.platforms.base import PermanentError, RetryableError
+from syncjobs import registry
+from syncjobs.ledger import job_claim_next, job_complete, job_fail, job_retry_later
+from syncjobs.models import Job
+
+logger = logging.getLogger("syncjobs")
+
+
+def job_run(job: Job) -> str:
+    """Run one claimed job; return the status it ended in."""
+    if job.kind not in registry.JOB_HANDLERS:
+        job_fail(job, f"No handler for job kind {job.kind!r}; this version of the connector cannot run it.")
+        return "failed"
+    try:
+        result = registry.handler_for(job.kind)(job)
+    except RetryableError as exc:
+        logger.info("job %s %s will retry: %s", job.pk, job.kind, exc.message)
+        return job_retry_later(job, exc.message, retry_after=exc.retry_after)
+    except PermanentError as exc:
+        logger.info("job %s %s failed: %s", job.pk, job.kind, exc.message)
+        job_fail(job, exc.message)
+        return "failed"
+    except Exception as exc:  # a bug or a database hiccup: retry with backoff, dead-letter in the end
+        logger.exception("job %s %s raised", job.pk, job.kind)
+        return job_retry_later(job, f"Unexpected error ({type(exc).__name__}): {exc}")
+    job_complete(job, result or "")
+    return "succeeded"
+
+
+def run_due_jobs(*, max_seconds: float | None = None, max_jobs: int | None = None,
+                 now: datetime | None = None) -> int:
+    """Claim and run due jobs until none is left, the time budget is spent, or max_jobs ran."""
+    budget = settings.JOB_DRAIN_SECONDS if max_seconds is None else max_seconds
+    deadline = time.monotonic() + budget
+    ran = 0
+    while time.monotonic() < deadline and (max_jobs is None or ran < max_jobs):
+        job = job_claim_next(now=now)
+        if job is None:
+            break
+        job_run(job)
+        ran += 1
+    return ran

@@ -1,0 +1,47 @@
+"""Webhook intake: verify over the raw body, store, answer. Nothing else happens here."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.db import DatabaseError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from connector.models import ConnectedSystem
+from connector.platforms import PLATFORMS, get_platform
+from syncjobs.inbox import delivery_receive
+
+logger = logging.getLogger("syncjobs.webhooks")
+
+
+@csrf_exempt
+def receive_webhook(request: HttpRequest, platform: str, system_uuid: str | None = None) -> HttpResponse:
+    if platform not in PLATFORMS:
+        raise Http404("Unknown platform")
+    hooks = get_platform(platform).load("webhooks")
+    system = None
+    if system_uuid is not None:
+        system = ConnectedSystem.objects.select_related("organization").filter(
+            public_id=system_uuid, platform=platform).first()
+        if system is None:
+            raise Http404("Unknown connection")
+    early = hooks.answer_unverified(request, system)
+    if early is not None:
+        return early
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    body = request.body
+    if not hooks.verify(request, body, system):
+        logger.warning("%s webhook refused: bad or missing signature (%d bytes)", platform, len(body))
+        return JsonResponse({"error": "invalid signature"}, status=401)
+    delivery_id = hooks.delivery_id(request, body) or "sha256:" + hashlib.sha256(body).hexdigest()
+    try:
+        delivery_receive(platform=platform, delivery_id=delivery_id, body=body, headers=request.headers,
+                         topic=hooks.topic(request, body), system=system)
+    except DatabaseError:
+        # No 2xx without a committed row: the sender will retry.
+        logger.exception("%s webhook could not be stored", platform)
+        return JsonResponse({"error": "temporarily unavailable"}, status=503)
+    return JsonResponse({"ok": True})
