@@ -1,0 +1,17 @@
+"""WooCommerce: REST API v3 with consumer keys, signed webhooks plus a polling safety net."""
+
+from connector.platforms.base import PlatformSpec
+
+SPEC = PlatformSpec(
+    id="woocommerce",
+    label="WooCommerce",
+    role="store",
+    client="connector.platforms.woocommerce.client:WooCommerceClient",
+    connect_kind="oauth",
+    sku_label="SKU",
+    stock_batch_max=100,
+    default_order_statuses=("processing", "completed"),
+    webhooks="connector.platforms.woocommerce.webhooks",
+    oauth="connector.platforms.woocommerce.oauth",
+    emulator_urls="connector.platforms.woocommerce.emulator",
+)

@@ -1,0 +1,3 @@
+"""Placeholder: the emulator of this platform is being written."""
+
+urlpatterns: list = []
