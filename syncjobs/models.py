@@ -177,3 +177,15 @@ class Heartbeat(models.Model):
 
     name = models.CharField(max_length=60, unique=True)
     beat_at = models.DateTimeField()
+
+
+class Lease(models.Model):
+    """A named lock held for a bounded time, without keeping a database transaction open.
+
+    Used where the holder must call out over HTTP (a token refresh): a row lock would hold the
+    database (SQLite: the whole file) for the length of that call.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    holder = models.CharField(max_length=64)
+    expires_at = models.DateTimeField(db_index=True)
