@@ -164,6 +164,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5, minimum=1)
 JOB_CLAIM_SECONDS = env_int("JOB_CLAIM_SECONDS", 120, minimum=5)
 JOB_DRAIN_SECONDS = env_int("JOB_DRAIN_SECONDS", 25, minimum=1)
+# Test-only job kinds ("kind=module:function,..."): the reliability suite's poison jobs. Ignored
+# outside tests so no deployment can be made to run arbitrary code through the environment.
+JOB_EXTRA_HANDLERS: dict[str, str] = (
+    dict(item.split("=", 1) for item in env_list("JOB_EXTRA_HANDLERS", []) if "=" in item) if TESTING else {}
+)
 HTTP_TIMEOUT_SECONDS = env_int("HTTP_TIMEOUT_SECONDS", 20, minimum=1)
 
 # django-q2 only wakes workers; the job table in syncjobs is the truth. `retry` must exceed

@@ -11,6 +11,8 @@ from functools import cache
 from importlib import import_module
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+
 if TYPE_CHECKING:
     from syncjobs.models import Job
 
@@ -40,8 +42,12 @@ PERIODIC_JOBS: dict[str, tuple[str, int]] = {
 }
 
 
+def is_known(kind: str) -> bool:
+    return kind in JOB_HANDLERS or kind in settings.JOB_EXTRA_HANDLERS
+
+
 @cache
 def handler_for(kind: str) -> JobHandler:
-    dotted = JOB_HANDLERS[kind]
+    dotted = JOB_HANDLERS.get(kind) or settings.JOB_EXTRA_HANDLERS[kind]
     module, _, name = dotted.partition(":")
     return getattr(import_module(module), name)

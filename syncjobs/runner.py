@@ -18,7 +18,7 @@ logger = logging.getLogger("syncjobs")
 
 def job_run(job: Job) -> str:
     """Run one claimed job; return the status it ended in."""
-    if job.kind not in registry.JOB_HANDLERS:
+    if not registry.is_known(job.kind):
         job_fail(job, f"No handler for job kind {job.kind!r}; this version of the connector cannot run it.")
         return "failed"
     try:
