@@ -20,3 +20,11 @@ def kill_worker(job: Job) -> str:
 
 def probe(job: Job) -> str:
     return "done"
+
+
+def busy(job: Job) -> str:
+    """A short piece of real work, as a pulled page or a stock batch would be."""
+    import time
+
+    time.sleep(0.02)
+    return "busy"
