@@ -1,0 +1,1 @@
+"""Client pages under /connect/ (mounted by accounts/urls.py, namespace "connect")."""
