@@ -1,0 +1,88 @@
+"""Control API of the OpenCart emulator (same shape as every store platform; no auth: demo and
+tests only): GET accounts, GET state, POST orders, POST stock, POST faults.
+
+Faults cannot be injected into a database server, so `faults` answers 200 with
+`"supported": false` and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from connector.platforms.opencart import emulator_state as state_db
+from emulators.control import ControlError, json_body
+from emulators.store import EmulatorStore
+
+
+def _account(value: Any) -> str:
+    account = str(value or "")
+    if not account or not state_db.store(account).exists():
+        raise ControlError(f"Unknown OpenCart account {account!r}")
+    return account
+
+
+def _errors(view: Any) -> Any:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except ControlError as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
+        except state_db.EmulatorDatabaseUnavailable as exc:
+            return JsonResponse({"error": str(exc)}, status=503)
+
+    wrapped.__name__ = view.__name__
+    return csrf_exempt(wrapped)
+
+
+@_errors
+def accounts(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"accounts": EmulatorStore.accounts(state_db.PLATFORM)})
+
+
+@_errors
+def state(request: HttpRequest) -> HttpResponse:
+    account = _account(request.GET.get("account"))
+    return JsonResponse({"products": state_db.products(account), "orders": state_db.orders(account)})
+
+
+@_errors
+def orders(request: HttpRequest) -> HttpResponse:
+    """Body: {"account", "lines": [{"sku", "qty"}], "customer": {"first_name", "last_name", "email",
+    "company"}, optional "shipping", "tax_rate", "order_status_id" (default 1 Pending), "currency",
+    "currency_value", "totals": [{"code", "title", "value", "sort_order"}]}."""
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    data = json_body(request)
+    account = _account(data.get("account"))
+    lines = data.get("lines") or []
+    if not isinstance(lines, list) or not lines:
+        raise ControlError("An order needs at least one line")
+    extras = {k: data[k] for k in ("tax_rate", "shipping", "order_status_id", "currency", "currency_value", "totals")
+              if k in data}
+    order_id = state_db.place_order(account, lines, data.get("customer") or None, extras)
+    return JsonResponse({"id": str(order_id), "number": str(order_id)})
+
+
+@_errors
+def stock(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    data = json_body(request)
+    account = _account(data.get("account"))
+    try:
+        quantity = int(data["quantity"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ControlError("quantity must be an integer") from exc
+    return JsonResponse(state_db.set_quantity(account, str(data.get("sku") or ""), quantity))
+
+
+@_errors
+def faults(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    json_body(request)
+    return JsonResponse({"supported": False, "note": "OpenCart is reached through its database; "
+                         "faults cannot be injected into MariaDB. Nothing was changed."})
