@@ -93,6 +93,9 @@ class Product(models.Model):
     quantity = models.IntegerField(null=True, blank=True)
     source_version = models.CharField(max_length=64, blank=True)
     source_updated_at = models.DateTimeField(null=True, blank=True)
+    source_sequence = models.BigIntegerField(
+        default=0, help_text="Source version as a number (QuickBooks SyncToken), so a conditional UPDATE can "
+                             "refuse an older snapshot.")
     observed_quantity = models.IntegerField(null=True, blank=True,
                                             help_text="Stock the store reported after an edit made there.")
     drift_detected_at = models.DateTimeField(null=True, blank=True)
@@ -105,7 +108,8 @@ class Product(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["system", "external_id"], name="product_unique_external_id"),
         ]
-        indexes = [models.Index(fields=["system", "sku_key"])]
+        indexes = [models.Index(fields=["system", "sku_key"]),
+                   models.Index(fields=["system", "parent_external_id"], name="product_parent_idx")]
 
     def __str__(self) -> str:
         return f"{self.sku or '(no SKU)'} {self.name}".strip()
