@@ -16,6 +16,7 @@ from connector.platforms.shopify.client import ShopifyClient
 from connector.platforms.shopify.emulator import emulator_connect as shop_connect
 from connector.platforms.shopify.emulator import emulator_seed as shop_seed
 from connector.services.sales_post import preferences_forget
+from emulators.store import EmulatorStore
 
 REALM = "9341455327810551"
 SHOP = "sales-shop.myshopify.com"
@@ -70,13 +71,20 @@ def shop_url(emulator_url) -> str:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def accounting(transactional_db, org, qbo_url) -> ConnectedSystem:  # type: ignore[no-untyped-def]
     qbo_seed(REALM, QBO_ITEMS)
+    # These tests drive ingestion and posting explicitly, as the planning job would after a
+    # webhook; deliveries from the emulators would add jobs the tests do not control.
+    EmulatorStore("quickbooks", REALM).ensure_account(webhooks=False)
     return qbo_connect(organization=org, account=REALM, base_url=qbo_url)
 
 
 @pytest.fixture
 def store(transactional_db, org, shop_url, accounting) -> ConnectedSystem:  # type: ignore[no-untyped-def]
     shop_seed(SHOP, SHOP_PRODUCTS)
-    return shop_connect(organization=org, account=SHOP, base_url=shop_url)
+    system = shop_connect(organization=org, account=SHOP, base_url=shop_url)
+    shop = EmulatorStore("shopify", SHOP)
+    for subscription in shop.all("webhooks"):
+        shop.delete("webhooks", subscription["id"])
+    return system
 
 
 def products_pull(system: ConnectedSystem, products: Any) -> dict[str, Product]:
