@@ -143,7 +143,7 @@ def _short_name(name: str, parent: str) -> str:
 
 def _insert_product(cur: Any, prefix: str, flavour: str, entry: dict[str, Any], master_id: int = 0) -> int:
     columns = ["model", "sku", "quantity", "subtract", "status", "price", "stock_status_id", "manufacturer_id",
-               "tax_class_id", "date_available", "date_added", "date_modified"]
+               "tax_class_id"]
     values: list[Any] = [str(entry.get("sku") or ""), "", int(entry.get("quantity") or 0),
                          1 if entry.get("tracks_stock", True) else 0, int(entry.get("status", 1)),
                          str(entry.get("price") or "10.0000"), 7, 0, 0]
@@ -151,7 +151,8 @@ def _insert_product(cur: Any, prefix: str, flavour: str, entry: dict[str, Any], 
         columns.append("master_id")
         values.append(master_id)
     placeholders = ", ".join(["%s"] * len(values)) + ", CURDATE(), NOW(), NOW()"
-    cur.execute(f"INSERT INTO {table(prefix, 'product')} ({', '.join(columns)}) VALUES ({placeholders})", values)
+    cur.execute(f"INSERT INTO {table(prefix, 'product')} ({', '.join(columns)}, date_available, date_added, "
+                f"date_modified) VALUES ({placeholders})", values)
     product_id = int(cur.lastrowid)
     cur.execute(f"INSERT INTO {table(prefix, 'product_description')} (product_id, language_id, name, description, "
                 "tag, meta_title, meta_description, meta_keyword) VALUES (%s, %s, %s, '', '', %s, '', '')",
