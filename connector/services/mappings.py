@@ -326,18 +326,11 @@ def mappings_export_csv(links: Any) -> str:
     return buffer.getvalue()
 
 
-def link_set_by_hand(*, store_product: Product, accounting_product: Product, locked: bool = True) -> ProductLink:
-    """A bookkeeper links a store product to a QuickBooks item (same organisation, right sides)."""
+def link_check(*, store_product: Product, accounting_product: Product) -> None:
+    """A link joins a store product (left) to a QuickBooks item (right) of the same organisation."""
     from django.core.exceptions import ValidationError
 
     if store_product.organization_id != accounting_product.organization_id:
         raise ValidationError("Both products must belong to the same organisation.")
     if store_product.system.role != SystemRole.STORE or accounting_product.system.role != SystemRole.ACCOUNTING:
         raise ValidationError("Link a store product (left) to a QuickBooks item (right).")
-    link, _ = ProductLink.objects.update_or_create(
-        store_product=store_product,
-        defaults={"organization_id": store_product.organization_id, "accounting_product": accounting_product,
-                  "origin": LinkOrigin.MANUAL, "locked": locked, "needs_push": True, "last_pushed_quantity": None,
-                  "last_error": ""},
-    )
-    return link

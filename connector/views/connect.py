@@ -57,7 +57,7 @@ def options_save(request: HttpRequest, slug: str, public_id: str) -> HttpRespons
         try:
             system_update_options(system=system, options=form.options())
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, f"Options of {system.display_name} not saved. {' '.join(exc.messages)}")
         else:
             messages.success(request, f"Options of {system.display_name} saved.")
     else:
