@@ -51,8 +51,14 @@ def _refund_note(order: ExternalOrder) -> str:
             "QuickBooks; refunds are not posted automatically.")
 
 
-def _lines_replace(document: SalesDocument, store: ConnectedSystem, order: ExternalOrder) -> set[int | None]:
-    """Rewrite the units this order holds back; return every item whose held-back units changed."""
+def lines_replace(document: SalesDocument, store: ConnectedSystem, order: ExternalOrder) -> set[int | None]:
+    """Rewrite the units this order holds back; return every item whose held-back units changed.
+
+    Lines of a posted order stay as they were: the stock engine keeps counting them until it has
+    re-read QuickBooks' quantity after the post, and the voiding of a cancelled-after-post
+    document is the bookkeeper's to do."""
+    if document.status in (DocumentStatus.POSTED, DocumentStatus.CANCELLED_AFTER_POST):
+        return set()
     before = set(document.lines.values_list("accounting_product_id", flat=True))
     document.lines.all().delete()
     if document.status not in UNPOSTED:
@@ -101,7 +107,7 @@ def order_ingest(*, store: ConnectedSystem, order: ExternalOrder, job: object = 
         document.order_status = order.status[:60]
         document.order_updated_at = order.updated_at
         document.save()
-        changed_items = _lines_replace(document, store, order)
+        changed_items = lines_replace(document, store, order)
         _report(document, previous, outcome, order, job)
     stock_notify(organization=store.organization, accounting_product_ids=changed_items)
     if document.status in (DocumentStatus.PENDING, DocumentStatus.HELD, DocumentStatus.FAILED) and outcome != "stale":

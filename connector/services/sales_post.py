@@ -24,6 +24,7 @@ from connector.models import DocumentStatus, SalesDocument
 from connector.platforms.base import PermanentError, RetryableError
 from connector.platforms.contracts import AccountingDocument
 from connector.services.customers import customer_resolve
+from connector.services.orders_ingest import lines_replace
 from connector.services.orders_snapshot import order_from_json
 from connector.services.sales_ledger import doc_number_for, marker_for, sales_log, stock_notify
 from connector.services.sales_lines import lines_build
@@ -119,6 +120,11 @@ def _post(document: SalesDocument, token: str, job: Any) -> str:
     built = lines_build(order=order, store=store, options=options)
     if built.problems:
         return _hold(document, token, list(dict.fromkeys(built.problems)), job)
+    if document.lines.filter(accounting_product__isnull=True).exists():
+        # A link was fixed since the order was held: its units now count against that item.
+        with transaction.atomic():
+            changed = lines_replace(document, store, order)
+        stock_notify(organization=document.organization, accounting_product_ids=changed)
     client = accounting.spec.client_for(accounting)
     snapshot = document.snapshot or {}
     attempts = int(snapshot.get("create_attempts") or 0)
@@ -194,12 +200,11 @@ def _hold(document: SalesDocument, token: str, problems: list[str], job: Any) ->
 
 
 def _posted(document: SalesDocument, token: str, created: AccountingDocument, job: Any, *, how: str) -> str:
+    # The lines stay: the stock engine counts them until it has re-read the items after posted_at.
     held_items = list(document.lines.values_list("accounting_product_id", flat=True))
-    with transaction.atomic():
-        posted = _finish(document.pk, token, status=DocumentStatus.POSTED, accounting_document_id=created.id,
-                         doc_number=created.doc_number or document.doc_number, posted_at=timezone.now(),
-                         message=_keep_notes(document.message))
-        document.lines.all().delete()  # QuickBooks now holds these units itself
+    posted = _finish(document.pk, token, status=DocumentStatus.POSTED, accounting_document_id=created.id,
+                     doc_number=created.doc_number or document.doc_number, posted_at=timezone.now(),
+                     message=_keep_notes(document.message))
     kind = "invoice" if posted.document_type == "invoice" else "sales receipt"
     sales_log(posted, f"Order {posted.order_number} posted to QuickBooks as {kind} {posted.doc_number} "
               f"(id {created.id}, {how}).", job=job)

@@ -45,6 +45,7 @@ def test_unmatched_sku_holds_the_order_naming_it_then_posts_after_linking(store,
     run_jobs()
     document.refresh_from_db()
     assert document.status == DocumentStatus.POSTED and document.message == ""
+    assert SalesDocumentLine.objects.get(document=document, sku="POSTER-9").accounting_product == item
     [invoice] = control.qbo_state()["invoices"]
     assert created.external_id in {line["item_id"] for line in invoice["lines"]}
 
