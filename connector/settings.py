@@ -11,6 +11,7 @@ from connector.env import (
     database_from_url,
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -164,6 +165,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5, minimum=1)
 JOB_CLAIM_SECONDS = env_int("JOB_CLAIM_SECONDS", 120, minimum=5)
 JOB_DRAIN_SECONDS = env_int("JOB_DRAIN_SECONDS", 25, minimum=1)
+# A burst of commits wakes the workers once per interval (plus once after the burst), not per job.
+JOB_DOORBELL_INTERVAL_SECONDS = env_float("JOB_DOORBELL_INTERVAL_SECONDS", 0.2, minimum=0.0)
 # Test-only job kinds ("kind=module:function,..."): the reliability suite's poison jobs. Ignored
 # outside tests so no deployment can be made to run arbitrary code through the environment.
 JOB_EXTRA_HANDLERS: dict[str, str] = (

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -43,11 +45,18 @@ def job_enqueue(*, organization: Organization | None, kind: str, payload: dict[s
                 delivery: WebhookDelivery | None = None, max_attempts: int | None = None) -> Job:
     """Add a job, or return the pending job that already carries the same dedupe key."""
     run_after = run_after or timezone.now()
+    if not dedupe_key and organization is None:
+        # Planning a delivery: no key to collide on and no turn to keep, so no savepoint either
+        # (this runs inside every webhook request; a failure rolls the delivery back with it).
+        job = Job.objects.create(kind=kind, payload=payload or {}, run_after=run_after, delivery=delivery,
+                                 system=system, max_attempts=max_attempts or settings.JOB_MAX_ATTEMPTS)
+        _ring_doorbell()
+        return job
     for _ in range(5):
         try:
             with transaction.atomic():
                 if organization is not None:
-                    QueueTurn.objects.get_or_create(organization=organization, defaults={"served_at": _NEVER})
+                    _ensure_queue_turn(organization.pk)
                 job = Job.objects.create(
                     organization=organization, system=system, kind=kind, payload=payload or {},
                     dedupe_key=dedupe_key, run_after=run_after, delivery=delivery,
@@ -68,6 +77,17 @@ def job_enqueue(*, organization: Organization | None, kind: str, payload: dict[s
     raise IntegrityError(f"Could not enqueue {kind} with key {dedupe_key!r}")
 
 
+_turns_known: set[int] = set()
+
+
+def _ensure_queue_turn(organization_id: int) -> None:
+    """Every organisation with work has a turn row; once seen in this process, skip the query."""
+    if organization_id in _turns_known:
+        return
+    QueueTurn.objects.get_or_create(organization_id=organization_id, defaults={"served_at": _NEVER})
+    transaction.on_commit(lambda: _turns_known.add(organization_id))
+
+
 def _ring_doorbell() -> None:
     """Wake a worker once per transaction, after it commits (never for uncommitted work)."""
     if getattr(connection, "_connector_doorbell", False):
@@ -76,9 +96,49 @@ def _ring_doorbell() -> None:
 
     def ring() -> None:
         connection._connector_doorbell = False  # type: ignore[attr-defined]
-        wake_workers()
+        _doorbell.ring()
 
     transaction.on_commit(ring)
+
+
+class _Doorbell:
+    """Rings at most once per interval per process, and always once more after the last request.
+
+    A burst of webhooks needs one wake-up, not one broker message each: a woken worker drains
+    every due job. The trailing ring guarantees that work committed just after a ring is never
+    left waiting for the sweeper.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last = 0.0
+        self._trailing: threading.Timer | None = None
+
+    def ring(self) -> None:
+        interval = settings.JOB_DOORBELL_INTERVAL_SECONDS
+        with self._lock:
+            now = time.monotonic()
+            wait = self._last + interval - now
+            if wait <= 0:
+                self._last = now
+                ring_now = True
+            else:
+                ring_now = False
+                if self._trailing is None:
+                    self._trailing = threading.Timer(wait, self._ring_trailing)
+                    self._trailing.daemon = True
+                    self._trailing.start()
+        if ring_now:
+            wake_workers()
+
+    def _ring_trailing(self) -> None:
+        with self._lock:
+            self._trailing = None
+            self._last = time.monotonic()
+        wake_workers()
+
+
+_doorbell = _Doorbell()
 
 
 def wake_workers(count: int = 1) -> None:
