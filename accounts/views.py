@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from accounts.adapter import SESSION_KEY
 from accounts.models import Invitation, Membership, Role
@@ -73,12 +72,13 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def member_change(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organization = organization_for(request, slug, change=True)
     membership = Membership.objects.filter(organization=organization, pk=pk).select_related("user").first()
     if membership is None:
         raise Http404("No such member.")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         if request.POST.get("remove"):
             membership_remove(membership=membership, removed_by=request.user)

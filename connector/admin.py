@@ -162,6 +162,7 @@ class ProductAdmin(OrgScopedAdmin):
     list_display = ("sku", "name", "system", "organization", "tracks_stock", "quantity", "reason")
     list_filter = (LinkStateFilter, "tracks_stock", "sku_generated", "active", "system")
     search_fields = ("sku", "name", "external_id")
+    ordering = ("sku", "pk")
     list_select_related = ("system", "organization")
     readonly_fields = ("organization", "system", "external_id", "parent_external_id", "sku", "sku_key", "sku_generated",
                        "name", "kind", "tracks_stock", "quantity", "source_version", "source_updated_at",

@@ -61,6 +61,13 @@ class OrgScopedAdmin(admin.ModelAdmin):
     def _get_obj_does_not_exist_redirect(self, request: HttpRequest, opts: Any, object_id: str) -> Any:
         raise Http404("No such object.")
 
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        # Django checks the delete permission before it looks the object up: look first, so
+        # another organisation's id is a 404 on read-only screens too.
+        if self.get_object(request, object_id) is None:
+            raise Http404("No such object.")
+        return super().delete_view(request, object_id, extra_context)
+
     # ------------------------------------------------------------------ permissions
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _member(request)

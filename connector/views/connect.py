@@ -5,10 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from accounts.selectors import can_change, membership_for, organizations_for
 from connector.models import ConnectedSystem, SystemStatus
@@ -48,10 +47,11 @@ def organization_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def options_save(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     organization = organization_for(request, slug, change=True)
     system = system_for(organization, public_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = OptionsForm(request.POST, system=system)
     if form.is_valid():
         try:
@@ -80,10 +80,11 @@ def disconnect(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def pull_now(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     organization = organization_for(request, slug, change=True)
     system = system_for(organization, public_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if system.is_active:
         products_pull_request(system=system)
         messages.success(request, f"Reading the products of {system.display_name} and matching them by SKU.")
