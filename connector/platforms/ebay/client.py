@@ -52,6 +52,9 @@ class EbayClient(BaseClient):
     # eBay's limits are daily quotas and short per-seller windows (pack 7.1); we honour 429 and
     # the Trading usage-limit errors rather than guessing a local window.
     rate_limits = ()
+    listings_page_size = trading.PAGE_SIZE
+    inventory_page_size = INVENTORY_PAGE_SIZE
+    orders_page_size = ORDERS_PAGE_SIZE
 
     def __init__(self, system: Any) -> None:
         self.system = system
@@ -145,7 +148,7 @@ class EbayClient(BaseClient):
             yield product
         page, pages = 1, 1
         while page <= pages:
-            root = self.trading("GetMyeBaySelling", trading.get_my_ebay_selling_request(page))
+            root = self.trading("GetMyeBaySelling", trading.get_my_ebay_selling_request(page, self.listings_page_size))
             listings, pages = trading.active_listings(root)
             for listing in listings:
                 if listing.item_id in inventory_listings:
@@ -156,7 +159,7 @@ class EbayClient(BaseClient):
     def iter_inventory_products(self) -> Iterator[ExternalProduct]:
         """getInventoryItems, following `next` (whether `offset` is a page index or a record
         offset is UNCONFIRMED in the pack, so we never compute it)."""
-        url: str | None = f"sell/inventory/v1/inventory_item?limit={INVENTORY_PAGE_SIZE}&offset=0"
+        url: str | None = f"sell/inventory/v1/inventory_item?limit={self.inventory_page_size}&offset=0"
         while url:
             payload = self.rest("GET", url)
             for item in payload.get("inventoryItems") or []:
@@ -188,7 +191,7 @@ class EbayClient(BaseClient):
         # `[` and `]` must be percent-encoded (pack 5.2); the query is built by hand so nothing
         # else gets encoded twice.
         url: str | None = (f"sell/fulfillment/v1/order?filter=lastmodifieddate:%5B{stamp}..%5D"
-                           f"&limit={ORDERS_PAGE_SIZE}&offset=0&fieldGroups=TAX_BREAKDOWN")
+                           f"&limit={self.orders_page_size}&offset=0&fieldGroups=TAX_BREAKDOWN")
         found: dict[str, dict[str, Any]] = {}
         while url:
             payload = self.rest("GET", url)
