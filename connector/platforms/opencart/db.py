@@ -14,6 +14,7 @@ import re
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pymysql
 from pymysql.constants import CLIENT, CR, ER
@@ -111,9 +112,25 @@ def open_connection(dsn: Dsn | str) -> pymysql.connections.Connection:
             # rowcount = rows matched, not rows changed: an UPDATE to the same quantity still
             # proves the product exists.
             client_flag=CLIENT.FOUND_ROWS,
+            **_tls(dsn),
         )
     except Exception as exc:  # PyMySQL raises its own errors and bare OSErrors
         raise map_error(exc, dsn) from exc
+
+
+def _tls(dsn: Dsn) -> dict[str, Any]:
+    """DSN option `ssl`: "preferred" (default: TLS when the server offers it), "required" (fail
+    without TLS; add `ssl_ca=/path` to verify the server certificate) or "disabled"."""
+    options = dict(dsn.options)
+    mode = options.get("ssl", "preferred").lower()
+    if mode == "disabled":
+        return {"ssl_disabled": True}
+    if mode == "required":
+        ca = options.get("ssl_ca")
+        return {"ssl_ca": ca, "ssl_verify_cert": True} if ca else {"ssl": {"check_hostname": False}}
+    if mode != "preferred":
+        raise PermanentError("The database address option ssl must be preferred, required or disabled.")
+    return {}
 
 
 @contextmanager
