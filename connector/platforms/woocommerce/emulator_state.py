@@ -174,7 +174,7 @@ def stock_holder(site: str, record: dict[str, Any]) -> dict[str, Any] | None:
     """The object whose stock_quantity counts: itself, its parent ("parent"), or none."""
     if record.get("manage_stock") is True:
         return record
-    if record.get("manage_stock") == "parent":
+    if record.get("type") == "variation":
         parent = store(site).get("products", record["parent_id"])
         return parent if parent and parent.get("manage_stock") is True else None
     return None

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from connector.platforms.base import StockResult, StockUpdate, batched
+from connector.platforms.base import PermanentError, ReconnectRequired, StockResult, StockUpdate, batched
 
 if TYPE_CHECKING:
     from connector.platforms.woocommerce.client import WooCommerceClient
@@ -55,7 +55,15 @@ def set_stock(client: WooCommerceClient, updates: Sequence[StockUpdate]) -> list
 
 def _send(client: WooCommerceClient, endpoint: str, chunk: list[tuple[int, int, StockUpdate]]) -> dict[int, StockResult]:
     body = {"update": [{"id": object_id, "stock_quantity": int(update.quantity)} for _, object_id, update in chunk]}
-    response = client.call("POST", endpoint, json=body)
+    try:
+        response = client.call("POST", endpoint, json=body)
+    except ReconnectRequired:
+        raise
+    except PermanentError as exc:
+        # The whole call was refused (e.g. the variable parent is gone: 404): each item fails with
+        # that reason, the other batches go ahead. Retryable errors propagate to retry the job.
+        text = f"WooCommerce refused the batch: {exc.message}"
+        return {index: StockResult(update.external_id, ok=False, error=text) for index, _, update in chunk}
     try:
         answered = response.json().get("update") or []
     except (ValueError, AttributeError):

@@ -1,0 +1,63 @@
+"""Fixtures for the WooCommerce tests: a seeded emulated site on a live server and a connection."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from connector.platforms.woocommerce.client import WooCommerceClient
+from connector.platforms.woocommerce.emulator import emulator_connect, emulator_seed
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "woocommerce"
+SITE = "demo-site"
+CATALOGUE: list[dict[str, Any]] = [
+    {"sku": "MUG-1", "name": "Mug", "quantity": 10, "tracks_stock": True, "price": "12.00"},
+    {"sku": "", "name": "T-shirt", "variants": [
+        {"sku": "TS-S", "name": "Small", "quantity": 3, "tracks_stock": True},
+        {"sku": "TS-M", "name": "Medium", "quantity": 0, "tracks_stock": True},
+    ]},
+    {"sku": "WRAP-1", "name": "Gift wrap", "quantity": 0, "tracks_stock": False},
+]
+
+
+def fixture(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_before_live_server(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Create the test database before the session's live server starts, so the server thread
+    shares its connection on SQLite."""
+
+
+@pytest.fixture
+def site_root(emulator_url) -> str:  # type: ignore[no-untyped-def]
+    return emulator_url("woocommerce")
+
+
+@pytest.fixture
+def site_url(site_root) -> str:  # type: ignore[no-untyped-def]
+    return f"{site_root}/{SITE}"
+
+
+@pytest.fixture
+def seeded(transactional_db, site_root) -> str:  # type: ignore[no-untyped-def]
+    emulator_seed(SITE, CATALOGUE)
+    return SITE
+
+
+@pytest.fixture
+def system(seeded, org, site_root):  # type: ignore[no-untyped-def]
+    return emulator_connect(organization=org, account=SITE, base_url=site_root)
+
+
+@pytest.fixture
+def woo(system) -> WooCommerceClient:  # type: ignore[no-untyped-def]
+    return WooCommerceClient(system)
+
+
+def by_sku(products: Any) -> dict[str, Any]:
+    return {p.sku: p for p in products if p.sku}
