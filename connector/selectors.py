@@ -21,13 +21,20 @@ from syncjobs.models import Job, JobStatus, StockPushEvent, SyncRun
 FAILING = (JobStatus.FAILED, JobStatus.DEAD)
 
 
+MATCHING_MODULES = ("connector.services.matching", "connector.services.matching_report")
+
+
 def _matching_function(name: str) -> Any:
     """The matching service's function, or None while that service does not offer it."""
-    try:
-        module = import_module("connector.services.matching")
-    except ImportError:
-        return None
-    return getattr(module, name, None)
+    for dotted in MATCHING_MODULES:
+        try:
+            module = import_module(dotted)
+        except ImportError:
+            continue
+        found = getattr(module, name, None)
+        if found is not None:
+            return found
+    return None
 
 
 # --------------------------------------------------------------------------- progress
@@ -130,9 +137,11 @@ def _unmatched_count(system: ConnectedSystem, fallback: int) -> int:
             value = report(system)
         except (LookupError, ValueError, TypeError):
             return fallback
-        unmatched = getattr(value, "unmatched", None)
+        unmatched = getattr(value, "unmatched_store", None)
+        if unmatched is None:
+            unmatched = getattr(value, "unmatched", None)
         if unmatched is None and isinstance(value, dict):
-            unmatched = value.get("unmatched")
+            unmatched = value.get("unmatched_store", value.get("unmatched"))
         if isinstance(unmatched, int):
             return unmatched
         if unmatched is not None and hasattr(unmatched, "__len__"):

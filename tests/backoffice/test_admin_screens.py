@@ -68,12 +68,31 @@ def test_the_drift_and_tracks_stock_filters(client, bookkeeper, world) -> None:
 
 
 def test_each_row_says_why_it_is_not_linked(client, bookkeeper, world) -> None:
+    from django.utils.html import escape
+
+    from connector.selectors import product_link_reason
+
     client.force_login(bookkeeper)
     html = client.get("/admin/connector/product/", {"link": "unmatched"}).content.decode()
-    assert "No QuickBooks item has SKU ORPHAN-9." in html
-    assert "2 products in this store share SKU DUP-S" in html
-    assert "It has no SKU in the store" in html
-    assert "matching has not run since the last pull" in html  # TEA-2 has a QuickBooks twin
+    for key in ("ORPHAN", "DUP-A", "GEN", "TEA-2"):
+        reason = product_link_reason(world.products[key])
+        assert reason and escape(reason) in html
+    assert "ORPHAN-9" in product_link_reason(world.products["ORPHAN"])
+    assert "DUP-S" in product_link_reason(world.products["DUP-A"])
+    assert "no sku" in product_link_reason(world.products["GEN"]).lower()
+
+
+def test_the_reason_without_the_matching_service_comes_from_the_rows(world, monkeypatch) -> None:
+    from connector import selectors
+
+    monkeypatch.setattr(selectors, "MATCHING_MODULES", ())
+    reason = selectors.product_link_reason
+    assert reason(world.products["ORPHAN"]) == "No QuickBooks item has SKU ORPHAN-9."
+    assert reason(world.products["DUP-A"]).startswith("2 products in this store share SKU DUP-S")
+    assert reason(world.products["GEN"]).startswith("It has no SKU in the store")
+    assert reason(world.products["TEA-2"]) == "A QuickBooks item has this SKU; matching has not run since the last pull."
+    assert reason(world.products["TEA-1"]).startswith("Linked to TEA-1")
+    assert reason(world.items["MUG-1"]) == "No store product is linked to it."
 
 
 def test_search_by_sku_and_name(client, bookkeeper, world) -> None:
