@@ -119,9 +119,14 @@ def start_fields(spec: Any) -> list[tuple[str, str, str]]:
     declared = getattr(module, "START_FIELDS", None)
     if declared is not None:
         return [tuple(item) for item in declared]  # type: ignore[misc]
-    if spec.id == "shopify":  # Shopify's module predates START_FIELDS
-        return [("shop", "Store address", "your-store.myshopify.com")]
-    return []
+    return list(KNOWN_START_FIELDS.get(spec.id, []))
+
+
+# For platform modules written before START_FIELDS existed.
+KNOWN_START_FIELDS: dict[str, list[tuple[str, str, str]]] = {
+    "shopify": [("shop", "Store address", "your-store.myshopify.com")],
+    "woocommerce": [("site", "Site address", "https://shop.example.com")],
+}
 
 
 def platform_available(spec: Any) -> bool:

@@ -86,3 +86,26 @@ def test_a_viewer_cannot_start_a_connection(client, viewer, seeded) -> None:
 def test_another_organisations_page_is_a_404(client, outsider, seeded) -> None:
     client.force_login(outsider)
     assert client.post("/connect/acme/add/quickbooks/").status_code == 404
+
+
+def test_a_client_connects_woocommerce_with_typed_keys(client, client_user, seeded) -> None:
+    from connector.platforms.woocommerce.emulator import emulator_seed, site_address
+    from connector.platforms.woocommerce.emulator_state import ensure_site, issue_key, store
+
+    emulator_seed("keys-site", [{"sku": "TEA-1", "name": "Earl Grey", "quantity": 2, "tracks_stock": True}])
+    site = site_address(seeded("woocommerce"), "keys-site")
+    ensure_site("keys-site")
+    store("keys-site").ensure_account(home_url=site)
+    key = issue_key("keys-site")
+    client.force_login(client_user)
+    response = client.post("/connect/acme/add/woocommerce/", {"method": "keys", "site": site,
+                                                              "consumer_key": key["consumer_key"],
+                                                              "consumer_secret": "cs_" + "0" * 40})
+    assert response.status_code == 200 and not ConnectedSystem.objects.filter(platform="woocommerce").exists()
+    response = client.post("/connect/acme/add/woocommerce/", {"method": "keys", "site": site,
+                                                              "consumer_key": key["consumer_key"],
+                                                              "consumer_secret": key["consumer_secret"]})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    system = ConnectedSystem.objects.get(platform="woocommerce")
+    assert system.credentials["consumer_key"] == key["consumer_key"] and system.organization.slug == "acme"
+    assert Job.objects.filter(system=system, kind="products.pull").exists()

@@ -123,3 +123,22 @@ def test_the_disconnect_landing_page_changes_nothing_by_itself(client, client_us
     html = client.get(f"/connect/disconnected/quickbooks/?realmId={world.qbo.external_account_id}").content.decode()
     assert "a Books" in html and "Finish disconnecting here" in html
     assert ConnectedSystem.objects.get(pk=world.qbo.pk).status == SystemStatus.ACTIVE
+
+
+@pytest.mark.parametrize("platform", ["quickbooks", "shopify", "woocommerce", "ebay", "opencart"])
+def test_every_registered_platform_has_a_start_page(client, client_user, world, platform) -> None:
+    from connector.platforms import get_platform
+    from connector.views.forms import platform_available
+
+    client.force_login(client_user)
+    response = client.get(f"/connect/acme/add/{platform}/")
+    spec = get_platform(platform)
+    if not platform_available(spec):
+        assert response.status_code == 404
+        return
+    html = response.content.decode()
+    assert response.status_code == 200 and f"Connect {spec.label}" in html
+    if spec.connect_form:
+        assert 'name="method" value="keys"' in html  # the key / database form
+    if spec.oauth:
+        assert f"Continue to {spec.label}" in html
