@@ -171,11 +171,12 @@ def set_available(account: str, sku: str, quantity: int) -> dict[str, Any]:
 def touch_order(account: str, order_id: str, when: str | None = None) -> dict[str, Any]:
     """Tests and demo: the order changed on eBay (lastModifiedDate moves)."""
     seller = store(account)
-    order = seller.get_for_update("orders", order_id)
-    if order is None:
-        raise OrderError(f"No order {order_id}")
-    order["lastModifiedDate"] = when or ebay_time()
-    seller.put("orders", order_id, order)
+    with transaction.atomic():
+        order = seller.get_for_update("orders", order_id)
+        if order is None:
+            raise OrderError(f"No order {order_id}")
+        order["lastModifiedDate"] = when or ebay_time()
+        seller.put("orders", order_id, order)
     return order
 
 
