@@ -66,12 +66,15 @@ def account_config(account: str) -> dict[str, Any]:
 
 
 def prefix_for(account: str) -> str:
-    """`ocemu<pid>_<account slug>_`: the pid keeps test runs of several processes sharing one
-    database apart; seeding drops the tables of processes that have ended."""
+    """Tests: `ocemu<pid>_<account slug>_`, so test runs of several processes sharing one database
+    stay apart (seeding drops the tables of test processes that have ended). Demo:
+    `ocdemo_<account slug>_`, stable across restarts and never dropped by a test run."""
     slug = re.sub(r"[^a-z0-9]+", "_", account.lower()).strip("_")
     if len(slug) > 16:
         slug = f"{slug[:10]}_{hashlib.sha1(account.encode()).hexdigest()[:5]}"
-    return f"{PREFIX_ROOT}{os.getpid()}_{slug or 'x'}_"
+    if getattr(settings, "TESTING", False):
+        return f"{PREFIX_ROOT}{os.getpid()}_{slug or 'x'}_"
+    return f"ocdemo_{slug or 'x'}_"
 
 
 @contextmanager
