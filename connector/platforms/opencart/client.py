@@ -124,7 +124,7 @@ class OpenCartClient:
     # ------------------------------------------------------------------ orders
     def iter_orders_since(self, cursor: str) -> Iterator[tuple[ExternalOrder, str]]:
         """Orders modified at or after the cursor's second, oldest first by (date_modified, order_id),
-        leaving out the ids the cursor already holds for that second."""
+        leaving out the orders the cursor already holds for that second (with the same status)."""
         start = parse_cursor(cursor)
         position: Cursor = start
         last: tuple[str, int] | None = None
@@ -135,7 +135,8 @@ class OpenCartClient:
                 rows = self._order_page(conn, start, last)
                 orders = self._orders(conn, rows)
             for row, order in zip(rows, orders, strict=True):
-                position = position.after(stamp(row["date_modified"]), int(row["order_id"]))
+                position = position.after(stamp(row["date_modified"]), int(row["order_id"]),
+                                          int(row["order_status_id"]))
                 yield order, position.encode()
             if len(rows) < ORDERS_PAGE_SIZE:
                 return
@@ -167,8 +168,17 @@ class OpenCartClient:
         where = ["o.order_status_id > 0", "o.date_modified >= %s"]
         params: list[Any] = [start.stamp]
         if start.seen:
-            where.append(f"NOT (o.date_modified = %s AND o.order_id IN ({','.join(['%s'] * len(start.seen))}))")
-            params += [start.stamp, *sorted(start.seen)]
+            terms: list[str] = []
+            seen_params: list[Any] = []
+            for order_id, status_id in start.seen:
+                if status_id is None:
+                    terms.append("o.order_id = %s")
+                    seen_params.append(order_id)
+                else:
+                    terms.append("(o.order_id = %s AND o.order_status_id = %s)")
+                    seen_params += [order_id, status_id]
+            where.append(f"NOT (o.date_modified = %s AND ({' OR '.join(terms)}))")
+            params += [start.stamp, *seen_params]
         if last is not None:  # keyset paging inside one poll
             where.append("(o.date_modified > %s OR (o.date_modified = %s AND o.order_id > %s))")
             params += [last[0], last[0], last[1]]

@@ -1,16 +1,18 @@
-"""The order polling cursor: `<date_modified>|<order ids already yielded at that second>`.
+"""The order polling cursor: `<date_modified>|<order_id>:<order_status_id>,...`.
 
-`date_modified` has one-second resolution and an order can be modified again later in the very
+`date_modified` has one-second resolution, and an order can be modified again later in the very
 second we read it. A plain (timestamp, last id) cursor would then skip an order with a lower id
-modified in that second after our read. So the next poll re-reads the cursor's whole second and
-leaves out only the ids listed: orders sharing a second are neither skipped nor repeated, and
-`ts|id` (one id) keeps the familiar shape.
+modified in that second after our read, and an order whose status moved on within the second
+(OpenCart confirms an order and records its payment status in quick succession). So the next
+poll re-reads the cursor's whole second and leaves out only the orders listed, and only while
+they still have the status we saw. `ts|id` (no status) is read too: that order is left out
+whatever its status.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from connector.platforms.base import PermanentError
 
@@ -20,16 +22,20 @@ STAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 @dataclass(frozen=True)
 class Cursor:
     stamp: str = ""  # "" = start from the default look-back
-    seen: frozenset[int] = frozenset()
+    seen: tuple[tuple[int, int | None], ...] = field(default=())  # (order id, status id), sorted
 
-    def after(self, stamp: str, order_id: int) -> Cursor:
-        """The cursor once `order_id`, modified at `stamp`, is processed."""
-        if stamp == self.stamp:
-            return Cursor(stamp, self.seen | {order_id})
-        return Cursor(stamp, frozenset({order_id}))
+    def after(self, stamp: str, order_id: int, status_id: int | None) -> Cursor:
+        """The cursor once `order_id`, modified at `stamp` with `status_id`, is processed."""
+        if stamp != self.stamp:
+            return Cursor(stamp, ((order_id, status_id),))
+        kept = {i: s for i, s in self.seen if i != order_id}
+        kept[order_id] = status_id
+        return Cursor(stamp, tuple(sorted(kept.items())))
 
     def encode(self) -> str:
-        return f"{self.stamp}|{','.join(str(i) for i in sorted(self.seen))}" if self.stamp else ""
+        if not self.stamp:
+            return ""
+        return f"{self.stamp}|" + ",".join(str(i) if s is None else f"{i}:{s}" for i, s in self.seen)
 
 
 def parse_cursor(value: str) -> Cursor:
@@ -38,8 +44,12 @@ def parse_cursor(value: str) -> Cursor:
     stamp, _, ids = value.partition("|")
     if not STAMP.match(stamp):
         raise PermanentError(f"The stored OpenCart order cursor {value!r} is not readable.")
+    seen: dict[int, int | None] = {}
     try:
-        seen = frozenset(int(part) for part in ids.split(",") if part.strip())
+        for part in (p.strip() for p in ids.split(",")):
+            if part:
+                order_id, _, status = part.partition(":")
+                seen[int(order_id)] = int(status) if status else None
     except ValueError as exc:
         raise PermanentError(f"The stored OpenCart order cursor {value!r} is not readable.") from exc
-    return Cursor(stamp, seen)
+    return Cursor(stamp, tuple(sorted(seen.items())))

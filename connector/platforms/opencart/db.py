@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pymysql
+from django.conf import settings
 from pymysql.constants import CLIENT, CR, ER
 from pymysql.cursors import DictCursor
 
@@ -41,14 +42,19 @@ AUTH_CODES = {ER.ACCESS_DENIED_ERROR, ER.DBACCESS_DENIED_ERROR}
 PRIVILEGE_CODES = {ER.TABLEACCESS_DENIED_ERROR, ER.COLUMNACCESS_DENIED_ERROR, 1227}
 
 
+def _seconds(name: str, default: int) -> int:
+    """settings.<name> when the project defines it, else the environment variable of that name."""
+    value = getattr(settings, name, None)
+    return int(value) if value else env_int(name, default, minimum=1)
+
+
 def connect_timeout() -> int:
-    # Settings come later (OPENCART_DB_CONNECT_TIMEOUT / OPENCART_DB_READ_TIMEOUT); read the
-    # environment meanwhile so operators can tune a slow shared host today.
-    return env_int("OPENCART_DB_CONNECT_TIMEOUT", 10, minimum=1)
+    return _seconds("OPENCART_DB_CONNECT_TIMEOUT", 10)
 
 
 def read_timeout() -> int:
-    return env_int("OPENCART_DB_READ_TIMEOUT", 60, minimum=1)
+    """Also the write timeout: a statement blocked longer (e.g. on a locked row) is retryable."""
+    return _seconds("OPENCART_DB_READ_TIMEOUT", 60)
 
 
 def check_prefix(prefix: str) -> str:

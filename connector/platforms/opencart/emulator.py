@@ -18,6 +18,7 @@ urlpatterns = [
     path("_control/accounts", control.accounts, name="opencart-control-accounts"),
     path("_control/state", control.state, name="opencart-control-state"),
     path("_control/orders", control.orders, name="opencart-control-orders"),
+    path("_control/orders/<int:order_id>/status", control.status, name="opencart-control-status"),
     path("_control/stock", control.stock, name="opencart-control-stock"),
     path("_control/faults", control.faults, name="opencart-control-faults"),
 ]

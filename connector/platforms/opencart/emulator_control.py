@@ -1,5 +1,6 @@
 """Control API of the OpenCart emulator (same shape as every store platform; no auth: demo and
-tests only): GET accounts, GET state, POST orders, POST stock, POST faults.
+tests only): GET accounts, GET state, POST orders, POST stock, POST faults, plus
+POST orders/<id>/status (OpenCart-only extra: a status change made in the admin, e.g. cancelling).
 
 Faults cannot be injected into a database server, so `faults` answers 200 with
 `"supported": false` and changes nothing.
@@ -64,6 +65,19 @@ def orders(request: HttpRequest) -> HttpResponse:
               if k in data}
     order_id = state_db.place_order(account, lines, data.get("customer") or None, extras)
     return JsonResponse({"id": str(order_id), "number": str(order_id)})
+
+
+@_errors
+def status(request: HttpRequest, order_id: int) -> HttpResponse:
+    """Body: {"account", "order_status_id"} (7 = Canceled restocks a Pending order's items)."""
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    data = json_body(request)
+    try:
+        status_id = int(data["order_status_id"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ControlError("order_status_id must be an integer") from exc
+    return JsonResponse(state_db.change_status(_account(data.get("account")), order_id, status_id))
 
 
 @_errors

@@ -347,7 +347,8 @@ def place_order(account: str, lines: list[dict[str, Any]], customer: dict[str, A
 
 
 def _subtract(cur: Any, prefix: str, item: dict[str, Any], qty: int) -> None:
-    """pack 4.1: product (and 4.x master) quantity -= qty where subtract = 1; same for the option value."""
+    """pack 4.1: product (and 4.x master) quantity -= qty where subtract = 1; same for the option
+    value. A negative qty restocks."""
     for product_id in {int(item["product_id"]), int(item.get("master_id") or 0)} - {0}:
         cur.execute(f"UPDATE {table(prefix, 'product')} SET quantity = quantity - %s WHERE product_id = %s "
                     "AND subtract = 1", [qty, product_id])
@@ -355,6 +356,34 @@ def _subtract(cur: Any, prefix: str, item: dict[str, Any], qty: int) -> None:
         cur.execute(f"UPDATE {table(prefix, 'product_option_value')} SET quantity = quantity - %s "
                     "WHERE product_option_value_id = %s AND subtract = 1",
                     [qty, item["option"]["product_option_value_id"]])
+
+
+def change_status(account: str, order_id: int, status_id: int) -> dict[str, Any]:
+    """addOrderHistory (pack 4.1): entering the processing set subtracts stock, leaving it (e.g. to
+    7 Canceled) restocks the same amounts; date_modified moves either way."""
+    config = account_config(account)
+    prefix, flavour = config["prefix"], config.get("flavour", "3.0")
+    master = "op.master_id" if flavour == "4.x" else "0"
+    with db() as conn, conn.cursor() as cur:
+        cur.execute(f"SELECT order_status_id FROM {table(prefix, 'order')} WHERE order_id = %s FOR UPDATE", [order_id])
+        row = cur.fetchone()
+        if row is None:
+            raise ControlError(f"No order {order_id}")
+        old = int(row["order_status_id"])
+        cur.execute(f"SELECT op.product_id, {master} AS master_id, op.quantity, oo.product_option_value_id "
+                    f"FROM {table(prefix, 'order_product')} op LEFT JOIN {table(prefix, 'order_option')} oo "
+                    "ON oo.order_product_id = op.order_product_id WHERE op.order_id = %s", [order_id])
+        items = [({"product_id": r["product_id"], "master_id": r["master_id"],
+                   "option": {"product_option_value_id": r["product_option_value_id"]}
+                   if r["product_option_value_id"] else None}, int(r["quantity"])) for r in cur.fetchall()]
+        sign = (status_id in STOCK_STATUSES) - (old in STOCK_STATUSES)
+        for item, qty in items if sign else []:
+            _subtract(cur, prefix, item, sign * qty)
+        cur.execute(f"UPDATE {table(prefix, 'order')} SET order_status_id = %s, date_modified = NOW() "
+                    "WHERE order_id = %s", [status_id, order_id])
+        cur.execute(f"INSERT INTO {table(prefix, 'order_history')} (order_id, order_status_id, notify, comment, "
+                    "date_added) VALUES (%s, %s, 0, '', NOW())", [order_id, status_id])
+    return {"id": str(order_id), "order_status_id": status_id}
 
 
 def set_quantity(account: str, sku: str, quantity: int) -> dict[str, Any]:

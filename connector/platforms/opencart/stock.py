@@ -21,6 +21,8 @@ from connector.platforms.opencart.db import connection
 if TYPE_CHECKING:
     from connector.platforms.opencart.client import OpenCartClient
 
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # `quantity` is a signed INT in product and product_option_value
+
 
 def parse_target(external_id: str) -> tuple[int, int | None] | None:
     """"28" -> (28, None); "42:5" -> (42, 5); anything else -> None."""
@@ -43,6 +45,10 @@ def set_stock(client: OpenCartClient, updates: Sequence[StockUpdate]) -> list[St
         if target is None:
             results[index] = StockResult(update.external_id, ok=False,
                                          error=f"{update.external_id!r} is not an OpenCart product id.")
+        elif not INT_MIN <= int(update.quantity) <= INT_MAX:
+            # Would fail the statement, and with it the whole batch's transaction.
+            results[index] = StockResult(update.external_id, ok=False,
+                                         error=f"Quantity {update.quantity} is out of range for OpenCart.")
         else:
             targets[index] = target
     if targets:

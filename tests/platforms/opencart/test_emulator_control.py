@@ -45,6 +45,21 @@ def test_an_order_lowers_stock_only_where_subtract_is_on(opencart, control) -> N
     assert {t.name for line in order.lines for t in line.taxes} == {"VAT (20%)"}
 
 
+def test_cancelling_in_the_admin_restocks_and_the_poll_sees_the_order_again(opencart, control) -> None:
+    placed = requests.post(f"{control}/orders", timeout=10, json={
+        "account": STORE, "customer": ADA, "lines": [{"sku": "MUG-1", "qty": 3}, {"sku": "TS-S", "qty": 1}]})
+    placed.raise_for_status()
+    [(_, cursor)] = list(opencart.iter_orders_since(""))
+    sql("UPDATE `{p}order` SET date_modified = date_modified - INTERVAL 5 SECOND")  # the sale was earlier
+    cancelled = requests.post(f"{control}/orders/{placed.json()['id']}/status", timeout=10,
+                              json={"account": STORE, "order_status_id": 7})
+    assert cancelled.status_code == 200, cancelled.text
+    quantities = {row["sku"]: row["quantity"] for row in _state(control)["products"]}
+    assert (quantities["MUG-1"], quantities["TS-S"], quantities["TSHIRT"]) == (10, 3, 7)
+    [(order, _)] = list(opencart.iter_orders_since(cursor))
+    assert (order.status, order.cancelled) == ("Canceled", True)
+
+
 def test_a_4x_order_also_lowers_the_master_product(opencart_4x, control) -> None:
     requests.post(f"{control}/orders", timeout=10, json={"account": STORE, "customer": ADA,
                                                           "lines": [{"sku": "TS-S", "qty": 2}]}).raise_for_status()

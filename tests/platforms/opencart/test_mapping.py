@@ -6,6 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from connector.platforms.base import PermanentError
 from connector.platforms.opencart.cursor import Cursor, parse_cursor
 from connector.platforms.opencart.mapping import order_from_rows, shipping_code
 from tests.platforms.opencart.conftest import fixture
@@ -52,9 +55,13 @@ def test_the_shipping_code_comes_from_3_0_column_or_4x_json() -> None:
     assert shipping_code({"shipping_method": "Flat Shipping Rate"}) == ""
 
 
-def test_cursors_round_trip_and_accumulate_ids_within_one_second() -> None:
-    cursor = Cursor("2026-11-22 10:00:00").after("2026-11-22 10:00:00", 5).after("2026-11-22 10:00:00", 3)
-    assert cursor.encode() == "2026-11-22 10:00:00|3,5"
+def test_cursors_round_trip_and_accumulate_orders_within_one_second() -> None:
+    second = "2026-11-22 10:00:00"
+    cursor = Cursor(second).after(second, 5, 1).after(second, 3, 2).after(second, 5, 2)
+    assert cursor.encode() == f"{second}|3:2,5:2"
     assert parse_cursor(cursor.encode()) == cursor
-    assert cursor.after("2026-11-22 10:00:01", 1).encode() == "2026-11-22 10:00:01|1"
+    assert cursor.after("2026-11-22 10:00:01", 1, 1).encode() == "2026-11-22 10:00:01|1:1"
+    assert parse_cursor(f"{second}|7") == Cursor(second, ((7, None),))  # plain (timestamp, id) cursors
     assert parse_cursor("") == Cursor()
+    with pytest.raises(PermanentError):
+        parse_cursor("yesterday|3")

@@ -76,7 +76,7 @@ def test_orders_sharing_a_second_are_neither_skipped_nor_repeated_across_pages(o
     found = list(opencart.iter_orders_since("2026-11-22 09:00:00|0"))
     assert [o.external_id for o, _ in found] == ["301", "302", "303", "304", "305", "300"]
     cursors = [c for _, c in found]
-    assert cursors[2] == f"{SECOND}|301,302,303" and cursors[-1] == "2026-11-22 10:00:01|300"
+    assert cursors[2] == f"{SECOND}|301:1,302:1,303:1" and cursors[-1] == "2026-11-22 10:00:01|300:1"
     # Resuming from any cursor yields exactly the rest.
     for index, cursor in enumerate(cursors):
         assert [o.external_id for o, _ in opencart.iter_orders_since(cursor)] == [o.external_id for o, _ in found[index + 1:]]
@@ -85,10 +85,19 @@ def test_orders_sharing_a_second_are_neither_skipped_nor_repeated_across_pages(o
 def test_an_order_modified_later_in_the_cursors_second_with_a_lower_id_is_not_skipped(opencart) -> None:
     insert_sample_order(order_id=410, date_modified=SECOND)
     [(first, cursor)] = list(opencart.iter_orders_since("2026-11-22 09:00:00|0"))
-    assert cursor == f"{SECOND}|410"
+    assert cursor == f"{SECOND}|410:1"
     # Still in that second, the admin changes an older order: same date_modified, lower id.
     insert_sample_order(order_id=405, date_modified=SECOND)
     assert [o.external_id for o, _ in opencart.iter_orders_since(cursor)] == ["405"]
+
+
+def test_an_order_whose_status_moves_on_within_the_cursors_second_is_seen_again(opencart) -> None:
+    insert_sample_order(order_id=420, date_modified=SECOND)
+    [(_, cursor)] = list(opencart.iter_orders_since("2026-11-22 09:00:00|0"))
+    sql("UPDATE `{p}order` SET order_status_id = 2 WHERE order_id = 420")  # Processing, same second
+    [(order, later)] = list(opencart.iter_orders_since(cursor))
+    assert (order.status, later) == ("Processing", f"{SECOND}|420:2")
+    assert list(opencart.iter_orders_since(later)) == []
 
 
 def test_an_old_style_cursor_and_an_empty_cursor_are_read(opencart) -> None:

@@ -42,8 +42,21 @@ def test_unknown_malformed_and_untracked_items_fail_alone_and_the_rest_commits(o
     assert "not an OpenCart product id" in outcome["abc"][1]
     assert "does not subtract stock" in outcome[wrap][1] and "does not subtract stock" in outcome[medium][1]
     assert "has no option value 999" in outcome[f"{mug}:999"][1]
+    assert _quantities()["MUG-1"] == 4
+
+
+def test_a_quantity_the_column_cannot_hold_fails_alone(opencart) -> None:
+    skus = by_sku(list(opencart.iter_products()))
+    results = opencart.set_stock([StockUpdate(skus["MUG-1"].external_id, 2**31), StockUpdate(skus["TS-S"].external_id, 6)])
+    assert [r.ok for r in results] == [False, True] and "out of range" in results[0].error
+    assert (_quantities()["MUG-1"], _quantities()["TS-S"]) == (10, 6)
+
+
+def test_untracked_items_keep_their_quantity(opencart) -> None:
+    skus = by_sku(list(opencart.iter_products()))
+    opencart.set_stock([StockUpdate(skus["WRAP-1"].external_id, 9), StockUpdate(skus["TS-M"].external_id, 9)])
     quantities = _quantities()
-    assert (quantities["MUG-1"], quantities["WRAP-1"], quantities["TS-M"]) == (4, 0, 4)
+    assert (quantities["WRAP-1"], quantities["TS-M"]) == (0, 4)
 
 
 def test_a_database_error_mid_batch_rolls_the_whole_batch_back(opencart) -> None:
@@ -60,8 +73,8 @@ def test_a_database_error_mid_batch_rolls_the_whole_batch_back(opencart) -> None
     assert _quantities()["MUG-1"] == 10 and _quantities()["TSHIRT"] == 7
 
 
-def test_a_row_locked_past_the_read_timeout_is_retryable_and_writes_nothing(opencart, monkeypatch) -> None:
-    monkeypatch.setenv("OPENCART_DB_READ_TIMEOUT", "1")
+def test_a_row_locked_past_the_read_timeout_is_retryable_and_writes_nothing(opencart, settings) -> None:
+    settings.OPENCART_DB_READ_TIMEOUT = 1
     skus = by_sku(list(opencart.iter_products()))
     with db(database_url()) as other, other.cursor() as cur:
         cur.execute(f"SELECT quantity FROM `{prefix()}product` WHERE product_id = %s FOR UPDATE",
