@@ -30,12 +30,13 @@ SHOPIFY_SECRET = "bench-engine-shopify-secret"
 
 # --------------------------------------------------------------------------- shared with the other engine benches
 @contextmanager
-def emulator_stack(**env: str) -> Iterator[Any]:
-    """gunicorn serving the emulators (and the connector) on a throw-away SQLite database."""
+def emulator_stack(database_url: str = "", **env: str) -> Iterator[Any]:
+    """gunicorn serving the emulators (and the connector) on a throw-away database (SQLite unless
+    a PostgreSQL URL is given: a fresh database is created on that server)."""
     from tests.reliability.stack import Stack
 
     with tempfile.TemporaryDirectory(prefix="bench-engine-") as workdir:
-        stack = Stack(Path(workdir), QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN=VERIFIER, SHOPIFY_CLIENT_SECRET=SHOPIFY_SECRET,
+        stack = Stack(Path(workdir), database_url=database_url, QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN=VERIFIER, SHOPIFY_CLIENT_SECRET=SHOPIFY_SECRET,
                       SHOPIFY_CLIENT_ID="bench-engine-client", QUICKBOOKS_CLIENT_ID="bench-qbo-client",
                       QUICKBOOKS_CLIENT_SECRET="bench-qbo-secret", **env)
         try:
