@@ -43,7 +43,7 @@ from connector.platforms.ebay.mapping import (
 DEFAULT_LOOKBACK = timedelta(days=7)  # "" cursor; eBay itself defaults to 90 days of creation dates
 ORDERS_PAGE_SIZE = 200  # getOrders maximum (above: error 31100)
 INVENTORY_PAGE_SIZE = 200
-DEFAULT_SITE_ID = "0"  # US; a connection's options may name another marketplace later
+DEFAULT_SITE_ID = "0"  # US; `system.cursors["site_id"]` names another (3 UK, 15 AU, 77 DE)
 
 
 class EbayClient(BaseClient):
@@ -59,6 +59,12 @@ class EbayClient(BaseClient):
     def __init__(self, system: Any) -> None:
         self.system = system
         super().__init__(api_base_url(system.base_url), rate_key=f"ebay:{system.pk}")
+
+    @property
+    def site_id(self) -> str:
+        """Trading calls should name the listings' site (pack 3.1). Not secret, so it is kept in
+        the connection's cursors, where the bookkeeper may change it."""
+        return str((self.system.cursors or {}).get("site_id") or DEFAULT_SITE_ID)
 
     # ------------------------------------------------------------------ auth
     @property
@@ -121,7 +127,7 @@ class EbayClient(BaseClient):
         for attempt in range(2):
             self.ensure_fresh_token()
             headers = {"Content-Type": "text/xml", "Accept": "text/xml", "X-EBAY-API-CALL-NAME": call,
-                       "X-EBAY-API-SITEID": DEFAULT_SITE_ID,
+                       "X-EBAY-API-SITEID": self.site_id,
                        "X-EBAY-API-COMPATIBILITY-LEVEL": trading.COMPATIBILITY_LEVEL,
                        "X-EBAY-API-IAF-TOKEN": self.access_token}
             response = self.request("POST", "ws/api.dll", data=body, headers=headers)
@@ -153,7 +159,7 @@ class EbayClient(BaseClient):
             for listing in listings:
                 if listing.item_id in inventory_listings:
                     continue  # an inventory-model listing, already listed with its inventory item
-                yield from trading_products(listing, site_id=DEFAULT_SITE_ID)
+                yield from trading_products(listing, site_id=self.site_id)
             page += 1
 
     def iter_inventory_products(self) -> Iterator[ExternalProduct]:

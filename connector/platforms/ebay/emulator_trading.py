@@ -14,6 +14,7 @@ Auth: X-EBAY-API-IAF-TOKEN (OAuth user token); otherwise error 931 in an HTTP 20
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -39,6 +40,7 @@ from connector.platforms.ebay.emulator_state import (
 from emulators.faults import with_faults
 
 Q = trading.Q
+DAILY_REVISION_LIMIT = 250  # revisions per listing per calendar day, all APIs (pack 3.1)
 INVALID_TOKEN = XmlError("931", "Auth token is invalid.",
                          "Validation of the authentication token in API request failed.")
 
@@ -165,6 +167,19 @@ def _locate(account: str, item_id: str, sku: str) -> tuple[dict | None, dict | N
     return listing, None, None
 
 
+def _count_revision(listing: dict, limit: int) -> bool:
+    """Count one revision of today (UTC here; eBay's calendar day is UNCONFIRMED); False once the
+    listing has had `limit` today. The message and code of the refusal are UNCONFIRMED (pack 3.1
+    names 21919144 among the usage-limit errors)."""
+    today = datetime.now(UTC).date().isoformat()
+    counter = listing.get("revisions") or {}
+    count = int(counter.get("count", 0)) if counter.get("day") == today else 0
+    if count >= limit:
+        return False
+    listing["revisions"] = {"day": today, "count": count + 1}
+    return True
+
+
 def revise_inventory_status(account: str, body: ET.Element) -> HttpResponse:
     entries = body.findall(Q + "InventoryStatus")
     if not 1 <= len(entries) <= trading.MAX_REVISE_ENTRIES:
@@ -173,6 +188,7 @@ def revise_inventory_status(account: str, body: ET.Element) -> HttpResponse:
             f"ReviseInventoryStatus takes 1 to 4 InventoryStatus containers, not {len(entries)}."))
     seller = store(account)
     currency = seller.config().get("currency", "USD")
+    limit = int(seller.config().get("daily_revision_limit", DAILY_REVISION_LIMIT))
     errors: list[XmlError] = []
     revised: list[tuple[dict, dict | None]] = []
     for entry in entries:
@@ -187,6 +203,11 @@ def revise_inventory_status(account: str, body: ET.Element) -> HttpResponse:
         assert listing is not None
         quantity = int(quantity_text)
         target = variation if variation is not None else listing
+        if available(target) != quantity and not _count_revision(listing, limit):
+            errors.append(XmlError("21919144", "Daily revision limit exceeded.",
+                                   f'Listing "{listing["item_id"]}" has reached its {limit} revisions for today. '
+                                   "Try again tomorrow.", (listing["item_id"],)))
+            continue
         if available(target) == quantity:
             errors.append(XmlError("21917091", "Requested StartPrice and Quantity revision is redundant.",
                                    "The existing price and quantity values are identical to those specified in "

@@ -139,3 +139,12 @@ def test_at_most_four_entries_reach_the_trading_endpoint(ebay, ebay_url) -> None
         "X-EBAY-API-SITEID": "0", "X-EBAY-API-IAF-TOKEN": ebay.access_token})
     root = trading.parse(response.content)
     assert trading.ack(root) == "Failure" and "not 5" in trading.errors(root)[0].long
+
+
+def test_the_daily_revision_limit_is_a_retryable_per_item_error(ebay) -> None:
+    store(SELLER).ensure_account(daily_revision_limit=1)
+    products = by_sku(list(ebay.iter_products()))
+    assert [r.ok for r in ebay.set_stock([update(products["MUG-1"], 3), update(products["TS-S"], 1)])] == [True, True]
+    mug, small = ebay.set_stock([update(products["MUG-1"], 4), update(products["TS-S"], 1)])
+    assert not mug.ok and mug.retryable and "21919144" in mug.error
+    assert small.ok  # unchanged: redundant, not a revision
