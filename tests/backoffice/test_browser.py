@@ -85,6 +85,23 @@ def test_a_client_connects_quickbooks_through_the_consent_page(page, live_server
     assert page.locator(f"#system-{system.public_id}").is_visible()
 
 
+def test_a_client_connects_a_shopify_store_through_its_consent_page(page, live_server, client_user, org) -> None:
+    from connector.platforms.shopify.emulator import emulator_seed
+
+    emulator_seed("browser-shop.myshopify.com", [{"sku": "TEA-1", "name": "Earl Grey", "quantity": 2,
+                                                  "tracks_stock": True}])
+    sign_in(page, live_server, "client@example.com")
+    form = page.locator("[data-platform=shopify]")
+    form.locator("input[name=shop]").fill("browser-shop.myshopify.com")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url("**/admin/oauth/authorize**")
+    page.click("button[value=install]")
+    page.wait_for_url("**/connect/acme/**")
+    system = ConnectedSystem.objects.get(platform="shopify", external_account_id="browser-shop.myshopify.com")
+    assert "is connected" in page.inner_text(".messages")
+    assert page.locator(f"#system-{system.public_id}").is_visible()
+
+
 def test_the_options_form_saves(page, live_server, client_user, world) -> None:
     sign_in(page, live_server, "client@example.com")
     card = page.locator(f"#system-{world.shop.public_id}")
@@ -110,6 +127,47 @@ def test_a_csv_import_error_names_its_line(page, live_server, bookkeeper, world,
     errors = page.inner_text("#import-errors")
     assert "Line 3" in errors and "SKU 'NO-SUCH-SKU' was not found on the store side" in errors
     assert page.locator("#confirm-import").count() == 0
+
+
+def test_a_csv_import_goes_through_the_preview_then_writes(page, live_server, bookkeeper, world, tmp_path) -> None:
+    from connector.models import ProductLink
+
+    good = tmp_path / "mappings.csv"
+    good.write_text("store;store_sku;accounting_sku\na Shop;ORPHAN-9;MUG-1\n", encoding="utf-8-sig")
+    sign_in(page, live_server, "bookkeeper@example.com")
+    page.goto(f"{live_server.url}/admin/connector/productlink/")
+    page.click("text=Import CSV")
+    page.set_input_files("input[name=file]", str(good))
+    page.click("#preview-import")
+    assert "1\nnew" in page.inner_text("#import-counts").replace("\r", "")
+    assert not ProductLink.objects.filter(store_product=world.products["ORPHAN"]).exists()
+    page.click("#confirm-import")
+    page.wait_for_load_state("networkidle")
+    assert "Imported into Acme Books" in page.content()
+    link = ProductLink.objects.get(store_product=world.products["ORPHAN"])
+    assert link.accounting_product == world.items["MUG-1"] and link.locked
+
+
+def test_a_bookkeeper_fixes_an_unmatched_product_with_autocomplete(page, live_server, bookkeeper, world,
+                                                                   other_world) -> None:
+    from connector.models import ProductLink
+
+    sign_in(page, live_server, "bookkeeper@example.com")
+    page.goto(f"{live_server.url}/admin/connector/product/?link=unmatched")
+    assert "No QuickBooks item has SKU ORPHAN-9" in page.content() or "ORPHAN-9" in page.content()
+    page.goto(f"{live_server.url}/admin/connector/productlink/add/")
+    for field, term, wanted in (("store_product", "ORPHAN", "ORPHAN-9"), ("accounting_product", "MUG", "MUG-1")):
+        page.click(f".field-{field} .select2-selection")
+        page.fill(".select2-search__field", term)
+        option = page.locator(".select2-results__option", has_text=wanted)
+        option.first.wait_for()
+        # Organisation B has a product with the same SKU: only A's is offered.
+        assert option.count() == 1
+        option.first.click()
+    page.click("input[name=_save]")
+    page.wait_for_load_state("networkidle")
+    link = ProductLink.objects.get(store_product=world.products["ORPHAN"])
+    assert link.accounting_product == world.items["MUG-1"] and link.origin == "manual"
 
 
 def test_the_dashboard_draws_charts(page, live_server, bookkeeper, world) -> None:
