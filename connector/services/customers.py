@@ -53,8 +53,10 @@ def _identity(customer: ExternalCustomer) -> tuple[str, str, str, str]:
     """(display name, name key, email, note). A masked email (eBay) is no email at all."""
     email = "" if customer.email_masked else customer.email.strip()
     note = ""
-    if customer.email_masked or (not email and customer.email.strip()):
+    if customer.email_masked:
         note = "The store hid the buyer's email, so the customer was matched by name only."
+    elif not email:
+        note = "The store gave no email for the buyer, so the customer was matched by name only."
     name = customer.full_name or customer.company.strip() or email or GUEST_NAME
     return display_name_clean(name), name_key(name), email, note
 

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from connector.models import ConnectedSystem
 from connector.platforms.base import PermanentError
-from connector.services.orders_ingest import IngestResult, order_ingest
+from connector.services.orders_ingest import IngestResult, accounting_system_for, order_ingest
 from connector.services.sales_post import sales_document_post
 
 if TYPE_CHECKING:
@@ -43,8 +43,8 @@ def orders_poll(*, system: ConnectedSystem, budget_seconds: float = POLL_BUDGET_
     """Ingest orders changed since the stored cursor, saving the cursor after each one.
     Returns (outcomes counted, finished)."""
     counts: dict[str, int] = {}
-    if not (system.is_active and system.opts.post_sales):
-        return counts, True
+    if not (system.is_active and system.opts.post_sales) or accounting_system_for(system) is None:
+        return counts, True  # the cursor stays: these orders are read once QuickBooks is connected
     client = system.spec.client_for(system)
     deadline = time.monotonic() + budget_seconds
     for order, cursor in client.iter_orders_since((system.cursors or {}).get(ORDERS_CURSOR, "")):

@@ -139,7 +139,12 @@ def _post(document: SalesDocument, token: str, job: Any) -> str:
         snapshot_numbering = {"numbering": "custom" if custom else "quickbooks"}
     else:
         doc_number, snapshot_numbering = document.doc_number, {}
-    match = customer_resolve(accounting_system=accounting, client=client, customer=order.customer)
+    try:
+        match = customer_resolve(accounting_system=accounting, client=client, customer=order.customer)
+    except PermanentError as exc:
+        _finish(document.pk, token, status=DocumentStatus.FAILED, message=f"Customer: {exc.message}")
+        sales_log(document, f"Order {order.number}: {exc.message}", level=LogLevel.ERROR, job=job)
+        raise
     body = _body(document, order, built, match.link.accounting_customer_id, doc_number)
     if snapshot_numbering:
         document = _finish_numbering(document.pk, token, doc_number, snapshot_numbering)
@@ -214,4 +219,4 @@ def _posted(document: SalesDocument, token: str, created: AccountingDocument, jo
 
 def _keep_notes(message: str) -> str:
     """Notes about how the order was matched stay; hold reasons go once the order is posted."""
-    return message if message.startswith("The store hid") else ""
+    return message if message.startswith(("The store hid", "The store gave no email")) else ""

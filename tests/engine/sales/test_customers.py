@@ -141,3 +141,11 @@ def test_customers_refresh_follows_renames_and_drops_inactive(accounting, payloa
                       payload={"system_id": accounting.pk, **payload})
     assert customers_refresh_job(job) == "1 customer name(s) updated, 1 link(s) dropped"
     assert list(CustomerLink.objects.values_list("display_name", flat=True)) == ["Jane Doe-Smith"]
+
+
+def test_a_buyer_without_email_is_matched_by_name_and_the_document_says_so(store, linked, control):
+    ingest(store, control.order([{"sku": "MUG-1", "qty": 1}], {"first_name": "Tom", "last_name": "Fox", "email": ""}))
+    document = SalesDocument.objects.get()
+    assert document.status == "posted"
+    assert "no email" in document.message and "matched by name only" in document.message
+    assert [c["display_name"] for c in _customers(control)] == ["Tom Fox"]

@@ -141,3 +141,18 @@ def test_polling_ingests_each_order_once_and_moves_the_cursor(store, linked, con
     enqueue("orders.poll", store, system_id=store.pk)
     run_jobs()
     assert len(control.qbo_state()["invoices"]) == 2
+
+
+def test_polling_waits_for_quickbooks_without_losing_orders(store, linked, control, accounting):
+    accounting.status = "disconnected"
+    accounting.save(update_fields=["status"])
+    order_id = control.order([{"sku": "MUG-1", "qty": 1}], JANE)
+    enqueue("orders.poll", store, system_id=store.pk)
+    run_jobs()
+    store.refresh_from_db()
+    assert ORDERS_CURSOR not in (store.cursors or {}) and not SalesDocument.objects.exists()
+    accounting.status = "active"
+    accounting.save(update_fields=["status"])
+    enqueue("orders.poll", store, system_id=store.pk)
+    run_jobs()
+    assert SalesDocument.objects.get().order_external_id == order_id
