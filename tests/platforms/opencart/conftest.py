@@ -74,7 +74,7 @@ def prefix() -> str:
 def sql(statement: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
     """Run one statement on the emulated store's database (as the shop or its admin would)."""
     with db(database_url()) as conn, conn.cursor() as cur:
-        cur.execute(statement.replace("{p}", prefix()), list(params))
+        cur.execute(statement.replace("{p}", prefix()), list(params) if params else None)
         return list(cur.fetchall())
 
 

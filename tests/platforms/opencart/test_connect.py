@@ -12,7 +12,7 @@ from connector.platforms.opencart.connect import OpenCartConnectForm, connection
 from connector.platforms.opencart.dsn import parse_dsn
 from connector.platforms.opencart.emulator_state import database_url
 from connector.services.systems import system_connect
-from tests.platforms.opencart.conftest import STORE, prefix
+from tests.platforms.opencart.conftest import STORE, prefix, sql
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +77,39 @@ def test_a_prefix_with_sql_in_it_is_refused_before_connecting(seeded) -> None:
     assert "letters, digits and underscores" in " ".join(form.errors["prefix"])
     with pytest.raises(PermanentError):
         connection_check("mysql://shop@127.0.0.1:1/opencart", "x`y")
+
+
+@pytest.fixture
+def read_only_user(seeded):  # type: ignore[no-untyped-def]
+    """A real MySQL user that may read the store but not update it (skipped where we may not
+    create users)."""
+    import os
+
+    import pymysql
+
+    name, password = f"oc_ro_{os.getpid()}", "read-only-pw"  # per process: parallel runs share the server
+    try:
+        sql(f"CREATE USER IF NOT EXISTS '{name}'@'%' IDENTIFIED BY '{password}'")
+        sql(f"CREATE USER IF NOT EXISTS '{name}'@'localhost' IDENTIFIED BY '{password}'")
+        for host in ("%", "localhost"):
+            sql(f"GRANT SELECT ON `{parse_dsn(database_url()).database}`.* TO '{name}'@'{host}'")
+    except pymysql.err.MySQLError as exc:
+        pytest.skip(f"cannot create a MySQL user here: {exc}")
+    yield name, password
+    for host in ("%", "localhost"):
+        sql(f"DROP USER IF EXISTS '{name}'@'{host}'")
+
+
+def test_a_user_without_update_rights_is_told_which_privilege_is_missing(read_only_user) -> None:
+    name, password = read_only_user
+    form = _form(user=name, password=password)
+    assert not form.is_valid()
+    message = " ".join(form.non_field_errors())
+    assert f"The database user '{name}' lacks a privilege we need" in message and "UPDATE" in message
+
+
+def test_a_real_users_wrong_password_is_refused_in_plain_words(read_only_user) -> None:
+    name, _password = read_only_user
+    form = _form(user=name, password="wrong")
+    assert not form.is_valid()
+    assert f"refused the user name or password for user '{name}'" in " ".join(form.non_field_errors())
