@@ -66,15 +66,24 @@ def account_config(account: str) -> dict[str, Any]:
 
 
 def prefix_for(account: str) -> str:
-    """Tests: `ocemu<pid>_<account slug>_`, so test runs of several processes sharing one database
-    stay apart (seeding drops the tables of test processes that have ended). Demo:
-    `ocdemo_<account slug>_`, stable across restarts and never dropped by a test run."""
+    """`ocemu<namespace>_<account slug>_`. Processes that share one Django database share the
+    emulated stores (the demo's web server, workers and seed command; a multi-process test stack),
+    so the namespace comes from that database's name. An in-memory test database belongs to one
+    process: there the pid keeps concurrent test runs apart, and seeding drops the tables of
+    processes that have ended."""
     slug = re.sub(r"[^a-z0-9]+", "_", account.lower()).strip("_")
     if len(slug) > 16:
         slug = f"{slug[:10]}_{hashlib.sha1(account.encode()).hexdigest()[:5]}"
-    if getattr(settings, "TESTING", False):
-        return f"{PREFIX_ROOT}{os.getpid()}_{slug or 'x'}_"
-    return f"ocdemo_{slug or 'x'}_"
+    return f"{PREFIX_ROOT}{_namespace()}_{slug or 'x'}_"
+
+
+def _namespace() -> str:
+    from django.db import connection
+
+    name = str(connection.settings_dict.get("NAME") or "")
+    if not name or "memory" in name:
+        return str(os.getpid())
+    return "h" + hashlib.sha1(name.encode()).hexdigest()[:7]  # a letter first: never taken for a pid
 
 
 @contextmanager
