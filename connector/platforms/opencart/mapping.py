@@ -13,6 +13,7 @@ shopper multiplied by `currency_value`; we convert to the order currency, rounde
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -164,8 +165,6 @@ def shipping_code(order: Mapping[str, Any]) -> str:
         return str(order["shipping_code"])
     method = order.get("shipping_method")
     if isinstance(method, str) and method.startswith("{"):
-        import json
-
         try:
             return str((json.loads(method) or {}).get("code") or "")
         except ValueError:

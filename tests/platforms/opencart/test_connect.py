@@ -113,3 +113,10 @@ def test_a_real_users_wrong_password_is_refused_in_plain_words(read_only_user) -
     form = _form(user=name, password="wrong")
     assert not form.is_valid()
     assert f"refused the user name or password for user '{name}'" in " ".join(form.non_field_errors())
+
+
+def test_myisam_product_tables_connect_with_a_warning(seeded) -> None:
+    sql("ALTER TABLE `{p}product` ENGINE=MyISAM")  # what OpenCart 3.0's installer creates
+    check = connection_check(database_url(), prefix())
+    assert not check.schema.transactional
+    assert ["MyISAM" in w for w in check.warnings] == [True]
