@@ -59,20 +59,18 @@ def lines_replace(document: SalesDocument, store: ConnectedSystem, order: Extern
     document is the bookkeeper's to do."""
     if document.status in (DocumentStatus.POSTED, DocumentStatus.CANCELLED_AFTER_POST):
         return set()
-    before = set(document.lines.values_list("accounting_product_id", flat=True))
-    document.lines.all().delete()
-    if document.status not in UNPOSTED:
-        return before
-    items = linked_items(store, order.lines)
     rows = []
-    for index, line in enumerate(order.lines):
-        if line.kind != "product":
-            continue
-        item = items.get(index)
-        rows.append(SalesDocumentLine(document=document, sku=line.sku[:255], accounting_product=item,
-                                      quantity=math.ceil(line.quantity)))
+    if document.status in UNPOSTED:
+        items = linked_items(store, order.lines)
+        rows = [SalesDocumentLine(document=document, sku=line.sku[:255], accounting_product=items.get(index),
+                                  quantity=math.ceil(line.quantity))
+                for index, line in enumerate(order.lines) if line.kind == "product"]
+    before = sorted(document.lines.values_list("sku", "accounting_product_id", "quantity"), key=str)
+    if before == sorted(((r.sku, r.accounting_product_id, r.quantity) for r in rows), key=str):
+        return set()  # a duplicate delivery: nothing to rewrite, nothing for the stock engine to redo
+    document.lines.all().delete()
     SalesDocumentLine.objects.bulk_create(rows)
-    return before | {row.accounting_product_id for row in rows}
+    return {item for _, item, _ in before} | {row.accounting_product_id for row in rows}
 
 
 def order_ingest(*, store: ConnectedSystem, order: ExternalOrder, job: object = None) -> IngestResult:

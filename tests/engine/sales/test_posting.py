@@ -106,3 +106,16 @@ def test_a_lease_held_by_a_live_worker_defers_a_second_poster(store, linked, con
     with pytest.raises(RetryableError, match="another worker"):
         sales_document_post(document_id=result.document.pk)
     assert control.qbo_state()["invoices"] == []
+
+
+def test_a_shop_webhook_brings_the_order_to_quickbooks(store, linked, control, settings):
+    """The whole path: the shop's orders/create webhook -> inbox -> planning job -> ingest -> post."""
+    from connector.platforms.shopify.emulator_control import subscribe
+    from connector.platforms.shopify.oauth import WEBHOOK_TOPICS, webhook_address
+
+    subscribe(store.external_account_id, webhook_address(store), WEBHOOK_TOPICS)
+    order_id = control.order([{"sku": "TS-M", "qty": 2}], JANE)  # delivered synchronously to our intake
+    run_jobs()
+    document = SalesDocument.objects.get(order_external_id=order_id)
+    assert document.status == DocumentStatus.POSTED
+    assert len(control.qbo_state()["invoices"]) == 1
