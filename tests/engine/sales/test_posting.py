@@ -119,3 +119,36 @@ def test_a_shop_webhook_brings_the_order_to_quickbooks(store, linked, control, s
     document = SalesDocument.objects.get(order_external_id=order_id)
     assert document.status == DocumentStatus.POSTED
     assert len(control.qbo_state()["invoices"]) == 1
+
+
+def test_two_workers_posting_one_order_at_once_create_one_invoice(store, linked, control):
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the posting race runs on PostgreSQL (set DATABASE_URL); SQLite serialises writers anyway")
+    for round_no in range(5):
+        order_id = control.order([{"sku": "MUG-1", "qty": 1}], JANE)
+        document = order_ingest(store=store, order=ShopifyClient(store).get_order(order_id)).document
+        barrier = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def worker(document_id: int = document.pk) -> None:
+            try:
+                barrier.wait()
+                outcomes.append(sales_document_post(document_id=document_id))
+            except RetryableError:
+                outcomes.append("deferred")
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(outcomes) == 2, f"round {round_no}: {outcomes}"
+        sales_document_post(document_id=document.pk)  # whoever was deferred retries later
+        assert len(control.qbo_state()["invoices"]) == round_no + 1
+    assert SalesDocument.objects.filter(status=DocumentStatus.POSTED).count() == 5
