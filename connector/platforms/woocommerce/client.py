@@ -52,6 +52,12 @@ class WooCommerceClient(BaseClient):
         self.system = system
         super().__init__(system.base_url, rate_key=f"woocommerce:{system.pk}")
 
+    def __enter__(self) -> WooCommerceClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.session.close()
+
     # ------------------------------------------------------------------ auth
     @property
     def credentials(self) -> Mapping[str, Any]:

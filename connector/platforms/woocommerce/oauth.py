@@ -183,6 +183,8 @@ def verify_keys(site: str, consumer_key: str, consumer_secret: str) -> None:
             raise PermanentError("No WooCommerce REST API at this address. Check the address and that "
                                  "WordPress permalinks are not set to 'Plain'.") from exc
         raise PermanentError(f"Could not check the key: {exc.message}") from exc
+    finally:
+        client.session.close()  # the error kept on the form must not keep the connection open
 
 
 # --------------------------------------------------------------------------- duties
@@ -196,11 +198,11 @@ def revoke(system: ConnectedSystem) -> None:
     removes it under WooCommerce > Settings > Advanced > REST API (docs/woocommerce.md)."""
     from connector.platforms.woocommerce.client import WooCommerceClient
 
-    client = WooCommerceClient(system)
     address = webhook_address(system)
-    for hook in client.webhooks():
-        if hook.get("delivery_url") == address:
-            client.delete_webhook(int(hook["id"]))
+    with WooCommerceClient(system) as client:
+        for hook in client.webhooks():
+            if hook.get("delivery_url") == address:
+                client.delete_webhook(int(hook["id"]))
 
 
 def after_connect(system: ConnectedSystem) -> None:
@@ -208,13 +210,15 @@ def after_connect(system: ConnectedSystem) -> None:
     after repeated failed deliveries and never shows its secret). Idempotent."""
     from connector.platforms.woocommerce.client import WooCommerceClient
 
-    client = WooCommerceClient(system)
     address = webhook_address(system)
-    existing = {h.get("topic"): h for h in client.webhooks() if h.get("delivery_url") == address}
-    for topic in WEBHOOK_TOPICS:
-        hook = existing.get(topic)
-        if hook is None:
-            client.create_webhook(name=WEBHOOK_NAME, topic=topic, delivery_url=address, secret=system.webhook_secret)
-        else:
-            client.call("PUT", f"webhooks/{int(hook['id'])}", json={"status": "active", "secret": system.webhook_secret})
+    with WooCommerceClient(system) as client:
+        existing = {h.get("topic"): h for h in client.webhooks() if h.get("delivery_url") == address}
+        for topic in WEBHOOK_TOPICS:
+            hook = existing.get(topic)
+            if hook is None:
+                client.create_webhook(name=WEBHOOK_NAME, topic=topic, delivery_url=address,
+                                      secret=system.webhook_secret)
+            else:
+                client.call("PUT", f"webhooks/{int(hook['id'])}",
+                            json={"status": "active", "secret": system.webhook_secret})
     logger.info("woocommerce connection %s subscribed to %d topics", system.pk, len(WEBHOOK_TOPICS))

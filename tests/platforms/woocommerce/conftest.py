@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,15 @@ def _database_before_live_server(django_db_setup, django_db_blocker):  # type: i
     shares its connection on SQLite."""
 
 
+@pytest.fixture(autouse=True)
+def _release_connections() -> Iterator[None]:
+    """Errors kept by pytest.raises or form errors form reference cycles that keep HTTP clients,
+    and so kept-alive connections to the live server, open; each holds a server thread with its
+    own PostgreSQL session, which would block dropping the test database. Collect them."""
+    yield
+    gc.collect()
+
+
 @pytest.fixture
 def site_root(emulator_url) -> str:  # type: ignore[no-untyped-def]
     return emulator_url("woocommerce")
@@ -55,8 +66,10 @@ def system(seeded, org, site_root):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def woo(system) -> WooCommerceClient:  # type: ignore[no-untyped-def]
-    return WooCommerceClient(system)
+def woo(system) -> Iterator[WooCommerceClient]:  # type: ignore[no-untyped-def]
+    client = WooCommerceClient(system)
+    yield client
+    client.session.close()  # no kept-alive connection may hold a server thread's database session
 
 
 def by_sku(products: Any) -> dict[str, Any]:
