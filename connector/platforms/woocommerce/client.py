@@ -165,6 +165,32 @@ class WooCommerceClient(BaseClient):
                 continue
             yield product_from_rest(record)
 
+    def read_products(self, ids: Sequence[str]) -> list[ExternalProduct]:
+        """Re-read a few products by id (after a product.updated webhook). `GET /products/<id>`
+        answers for variation ids too; a variable product brings its variations. Ids that no
+        longer exist are left out."""
+        found: list[ExternalProduct] = []
+        for ident in dict.fromkeys(str(i) for i in ids):
+            try:
+                record = _json(self.call("GET", f"products/{int(ident)}"))
+            except ValueError:
+                continue
+            except PermanentError as exc:
+                if exc.status in (400, 404):
+                    continue
+                raise
+            if record.get("parent_id") and record.get("type") in (None, "variation"):
+                parent = _json(self.call("GET", f"products/{int(record['parent_id'])}"))
+                found.append(product_from_rest({**record, "type": "variation"}, parent=parent))
+            elif record.get("type") == "variable":
+                if record.get("manage_stock") is True:
+                    found.append(product_from_rest(record))
+                found += [product_from_rest({**variation, "parent_id": record["id"]}, parent=record)
+                          for variation in self.pages(f"products/{record['id']}/variations")]
+            elif record.get("type") not in ("grouped", "external"):
+                found.append(product_from_rest(record))
+        return found
+
     # ------------------------------------------------------------------ stock
     def set_stock(self, updates: Sequence[StockUpdate]) -> list[StockResult]:
         return stock.set_stock(self, updates)

@@ -150,3 +150,12 @@ def test_injected_429_and_500_are_retryable(woo, site_root) -> None:
         list(woo.iter_products())
     requests.post(f"{site_root}/_control/faults", json={"error_rate": 0}, timeout=10)
     assert list(woo.iter_products())
+
+
+def test_it_re_reads_a_few_products_by_id_including_variations(woo) -> None:
+    found = by_sku(woo.iter_products())
+    variation, simple = found["TS-S"], found["MUG-1"]
+    again = woo.read_products([variation.external_id, simple.external_id, "99999"])
+    assert [(p.sku, p.name, p.parent_id, p.quantity) for p in again] == [
+        ("TS-S", "T-shirt - Small", variation.parent_id, 3), ("MUG-1", "Mug", "", 10)]
+    assert {p.sku for p in woo.read_products([variation.parent_id])} == {"TS-S", "TS-M"}

@@ -165,3 +165,18 @@ def test_a_duplicated_emulator_delivery_is_stored_once(system, site_root) -> Non
     requests.post(f"{site_root}/_control/orders", json={"account": SITE, "lines": [{"sku": "MUG-1", "qty": 1}]},
                   timeout=10)
     assert WebhookDelivery.objects.filter(topic="order.created").count() == 1
+
+
+def test_emulator_deliveries_plan_into_order_ingest_and_product_re_read(system, site_root) -> None:
+    from connector.services.inbox import delivery_plan
+
+    placed = requests.post(f"{site_root}/_control/orders", json={"account": SITE, "lines": [{"sku": "MUG-1", "qty": 1}]},
+                           timeout=10).json()
+    requests.post(f"{site_root}/_control/stock", json={"account": SITE, "sku": "MUG-1", "quantity": 3}, timeout=10)
+    for delivery in WebhookDelivery.objects.filter(system=system).order_by("id"):
+        delivery_plan(delivery=delivery)
+    ingest = Job.objects.get(kind="orders.ingest")
+    assert ingest.payload["order_id"] == placed["id"]
+    pull = Job.objects.get(kind="products.pull")
+    assert len(pull.payload["product_ids"]) == 1
+    assert {d.status for d in WebhookDelivery.objects.filter(system=system)} == {"planned"}
