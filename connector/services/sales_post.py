@@ -117,22 +117,20 @@ def _post(document: SalesDocument, token: str, job: Any) -> str:
     store, accounting = document.store_system, document.accounting_system
     order = order_from_json(document.snapshot["order"])
     options = store.opts
-    built = lines_build(order=order, store=store, options=options)
-    if built.problems:
-        return _hold(document, token, list(dict.fromkeys(built.problems)), job)
-    if document.lines.filter(accounting_product__isnull=True).exists():
-        # A link was fixed since the order was held: its units now count against that item.
-        with transaction.atomic():
-            changed = lines_replace(document, store, order)
-        stock_notify(organization=document.organization, accounting_product_ids=changed)
     client = accounting.spec.client_for(accounting)
     snapshot = document.snapshot or {}
-    attempts = int(snapshot.get("create_attempts") or 0)
-    if attempts:
+    if int(snapshot.get("create_attempts") or 0):
+        # An earlier attempt may have created it: whatever changed since, never create a second.
         found = client.find_document(doc_type=document.document_type, doc_number=document.doc_number,
                                      private_note_marker=marker_for(document))
         if found is not None:
             return _posted(document, token, found, job, how="found in QuickBooks after an interrupted attempt")
+    built = lines_build(order=order, store=store, options=options)
+    if built.problems:
+        return _hold(document, token, list(dict.fromkeys(built.problems)), job)
+    with transaction.atomic():  # a link fixed since ingest: the held-back units follow it
+        changed = lines_replace(document, store, order)
+    stock_notify(organization=document.organization, accounting_product_ids=changed)
     if "numbering" not in snapshot:  # decided once, before the first create, never changed after
         custom = custom_numbers(accounting.pk, client)
         doc_number = doc_number_for(options.doc_number_prefix, order.number) if custom else ""
@@ -155,10 +153,12 @@ def _post(document: SalesDocument, token: str, job: Any) -> str:
     try:
         created = client.create_document(doc_type=document.document_type, body=body, request_id=request_id)
     except PermanentError as exc:
-        # QuickBooks refused it: nothing was created, so the next attempt may use a new requestid.
+        # QuickBooks refused this body, so the next attempt (after a fix) needs a new requestid: the
+        # old one would replay the refusal. Earlier attempts may still have created it, so the
+        # attempt count stays and the next attempt looks the document up first.
         _finish(document.pk, token, status=DocumentStatus.FAILED,
                 message=f"QuickBooks refused order {order.number}: {exc.message}",
-                snapshot_changes={"request_revision": revision + 1, "create_attempts": 0})
+                snapshot_changes={"request_revision": revision + 1})
         sales_log(document, f"QuickBooks refused order {order.number}: {exc.message}", level=LogLevel.ERROR, job=job)
         raise
     return _posted(document, token, created, job, how="created")

@@ -152,3 +152,27 @@ def test_two_workers_posting_one_order_at_once_create_one_invoice(store, linked,
         sales_document_post(document_id=document.pk)  # whoever was deferred retries later
         assert len(control.qbo_state()["invoices"]) == round_no + 1
     assert SalesDocument.objects.filter(status=DocumentStatus.POSTED).count() == 5
+
+
+def test_a_refused_create_fails_plainly_and_posts_once_fixed(store, linked, control, items, accounting):
+    from connector.models import Product
+
+    link = linked["MUG-1"]
+    gone = Product.objects.create(organization=accounting.organization, system=accounting, external_id="999",
+                                  sku="OLD-MUG", sku_key="old-mug")
+    link.accounting_product = gone  # linked to an item QuickBooks no longer has
+    link.save()
+    order_id = control.order([{"sku": "MUG-1", "qty": 1}], JANE)
+    ingest(store, order_id)
+    document = SalesDocument.objects.get(order_external_id=order_id)
+    assert document.status == DocumentStatus.FAILED
+    assert document.message.startswith(f"QuickBooks refused order {document.order_number}:")
+    assert Job.objects.get(kind="sales.post").status == "failed"
+
+    link.accounting_product = items["MUG-1"]
+    link.save()
+    sales_document_post(document_id=document.pk)  # the retry button
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.POSTED  # a fresh requestid: the refusal is not replayed
+    assert document.lines.get().accounting_product == items["MUG-1"]  # held-back units follow the fix
+    assert len(control.qbo_state()["invoices"]) == 1
