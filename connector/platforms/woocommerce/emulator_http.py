@@ -136,7 +136,20 @@ def _oauth(request: HttpRequest, site: str) -> tuple[dict[str, Any] | None, Http
     if (nonces.get("nonces", key) or {}).get("at", 0) > time.time() - WINDOW_SECONDS:
         return None, auth_error("Invalid nonce - nonce has already been used.")
     nonces.put("nonces", key, {"at": time.time()})
+    _forget_old_nonces(site)
     return _permitted(request, record)
+
+
+def _forget_old_nonces(site: str) -> None:
+    """Nonces only matter inside the timestamp window; older ones are dropped so the table stays small."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from emulators.models import EmulatorRecord
+
+    EmulatorRecord.objects.filter(platform=PLATFORM, account=site, collection="nonces",
+                                  updated_at__lt=timezone.now() - timedelta(seconds=WINDOW_SECONDS)).delete()
 
 
 def _permitted(request: HttpRequest, record: dict[str, Any]) -> tuple[dict[str, Any] | None, HttpResponse | None]:
