@@ -91,3 +91,11 @@ def test_a_row_locked_past_the_read_timeout_is_retryable_and_writes_nothing(open
 def test_pymysql_errors_map_to_retryable_or_permanent(code: int, kind: type) -> None:
     error = map_error(pymysql.err.OperationalError(code, "message"), parse_dsn("mysql://shop:secret@db:3306/oc"))
     assert isinstance(error, kind) and "secret" not in error.message
+
+
+def test_4x_variant_products_are_set_like_any_product(opencart_4x) -> None:
+    skus = by_sku(list(opencart_4x.iter_products()))
+    results = opencart_4x.set_stock([StockUpdate(skus["TS-S"].external_id, 12, skus["TS-S"].parent_id)])
+    assert [r.ok for r in results] == [True]
+    assert by_sku(list(opencart_4x.iter_products()))["TS-S"].quantity == 12
+    assert _quantities()["TSHIRT"] == 7  # the master keeps its own quantity
