@@ -111,3 +111,11 @@ def test_failed_sign_ins_are_rate_limited(client, client_user, settings) -> None
     assert "Too many failed login attempts" not in pages[0]
     assert "Too many failed login attempts" in pages[-1]
     cache.clear()
+
+
+def test_staff_can_set_up_two_factor_authentication(client, bookkeeper) -> None:
+    client.force_login(bookkeeper)
+    page = client.get("/accounts/2fa/")
+    assert page.status_code == 200 and "Authenticator App" in page.content.decode()
+    # Turning it on asks for the password again first (allauth's reauthentication).
+    assert client.get("/accounts/2fa/totp/activate/")["Location"].startswith("/accounts/reauthenticate/")
