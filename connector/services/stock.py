@@ -10,17 +10,19 @@ all flagged links of its store in as few calls as the platform allows.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization
 from connector.models import ConnectedSystem, Product, ProductLink, SystemRole
-from connector.platforms.base import RetryableError
+from connector.platforms.base import PermanentError, RetryableError
 from connector.services.products import accounting_system, job_system, system_cursors_update
 from connector.services.stock_push import stock_push
 from connector.services.stock_snapshots import links_mark_for_push, stock_items_retire, stock_snapshots_apply
-from syncjobs.ledger import job_enqueue
+from syncjobs.ledger import backoff_seconds, job_enqueue
 from syncjobs.models import Job, JobStatus
 
 REFRESH_KIND = "stock.refresh_items"
@@ -29,7 +31,8 @@ FIRST_SYNC_CURSOR = "stock_first_sync_at"
 
 # --------------------------------------------------------------------------- requests
 def stock_refresh_request(*, system: ConnectedSystem, item_ids: Iterable[str] = (),
-                          documents: Iterable[tuple[str, str]] = (), quickbooks_changed: bool = True) -> Job:
+                          documents: Iterable[tuple[str, str]] = (), quickbooks_changed: bool = True,
+                          run_after: datetime | None = None, retries: int = 0) -> Job:
     """Ask for these QuickBooks items (and the items of these documents) to be re-read.
 
     Every request for one company while its refresh job waits lands in that one job: the ids are
@@ -40,16 +43,19 @@ def stock_refresh_request(*, system: ConnectedSystem, item_ids: Iterable[str] = 
     for _ in range(5):
         with transaction.atomic():
             job = job_enqueue(organization=system.organization, system=system, kind=REFRESH_KIND, dedupe_key=key,
+                              run_after=run_after,
                               payload={"system_id": system.pk, "item_ids": ids, "documents": [list(d) for d in docs],
-                                       "quickbooks_changed": quickbooks_changed})
+                                       "quickbooks_changed": quickbooks_changed, "retries": retries})
             locked = Job.objects.select_for_update().filter(pk=job.pk, status=JobStatus.PENDING).first()
             if locked is None:
                 continue  # claimed between the enqueue and the lock: enqueue again
             payload = dict(locked.payload or {})
             merged_ids = sorted(set(payload.get("item_ids") or []) | set(ids))
             merged_docs = sorted({tuple(d) for d in payload.get("documents") or []} | set(docs))
-            if merged_ids != payload.get("item_ids") or [list(d) for d in merged_docs] != payload.get("documents"):
-                payload.update(item_ids=merged_ids, documents=[list(d) for d in merged_docs])
+            merged_retries = max(int(payload.get("retries") or 0), retries)
+            if (merged_ids != payload.get("item_ids") or [list(d) for d in merged_docs] != payload.get("documents")
+                    or merged_retries != payload.get("retries")):
+                payload.update(item_ids=merged_ids, documents=[list(d) for d in merged_docs], retries=merged_retries)
                 locked.payload = payload
                 locked.save(update_fields=["payload"])
             return locked
@@ -118,11 +124,24 @@ def stock_refresh_items(*, system: ConnectedSystem, item_ids: list[str], documen
 
 
 def stock_refresh_items_job(job: Job) -> str:
+    """The ids live in the payload, so a failed read is retried by handing them back to the
+    waiting refresh job (or a new one, later): a plain ledger retry would be cancelled as
+    superseded by that waiting job, and its ids lost."""
     system = job_system(job)
     payload = job.payload or {}
-    return stock_refresh_items(system=system, item_ids=[str(i) for i in payload.get("item_ids") or []],
-                               documents=[(str(e), str(i)) for e, i in payload.get("documents") or []],
-                               quickbooks_changed=bool(payload.get("quickbooks_changed", True)))
+    item_ids = [str(i) for i in payload.get("item_ids") or []]
+    documents = [(str(e), str(i)) for e, i in payload.get("documents") or []]
+    changed = bool(payload.get("quickbooks_changed", True))
+    try:
+        return stock_refresh_items(system=system, item_ids=item_ids, documents=documents, quickbooks_changed=changed)
+    except RetryableError as exc:
+        retries = int(payload.get("retries") or 0) + 1
+        if retries >= settings.JOB_MAX_ATTEMPTS:
+            raise PermanentError(f"QuickBooks could not be read after {retries} tries: {exc.message}") from exc
+        delay = backoff_seconds(retries, exc.retry_after)
+        stock_refresh_request(system=system, item_ids=item_ids, documents=documents, quickbooks_changed=changed,
+                              run_after=timezone.now() + timedelta(seconds=delay), retries=retries)
+        return f"QuickBooks did not answer ({exc.message}); these items are read again in {delay:.0f} s"
 
 
 def stock_push_job(job: Job) -> str:
