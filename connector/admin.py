@@ -10,7 +10,8 @@ from typing import Any
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin, messages
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import path
 from django.utils.html import format_html
@@ -28,9 +29,10 @@ from connector.models import (
     SalesDocumentLine,
     SystemRole,
 )
-from connector.selectors import duplicate_sku_filter, product_link_reason, system_health
+from connector.selectors import duplicate_sku_filter, product_link_reason, progress_for_systems
 from connector.services import jobs
 from connector.services.mappings import link_check
+from syncjobs.models import Job, JobStatus
 
 # The admin's sign-in is allauth's: same rate limits, same MFA.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -81,34 +83,33 @@ class ConnectedSystemAdmin(OrgScopedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return (*self.readonly_fields, "organization") if obj else self.readonly_fields
 
-    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
-        response = super().changelist_view(request, extra_context)
-        rows = getattr(getattr(response, "context_data", {}).get("cl"), "result_list", None)
-        if rows is not None:
-            self._health = {h.system.pk: h for h in system_health(list(rows))}
-            response.context_data["progress_url"] = ""
-        return response
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # Counts as subqueries (not on the admin instance: it is shared by concurrent requests).
+        def count(qs: Any) -> Any:
+            return Subquery(qs.order_by().values("system_id").annotate(n=Count("pk")).values("n")[:1])
 
-    def _h(self, obj: ConnectedSystem) -> Any:
-        health = getattr(self, "_health", {}).get(obj.pk)
-        return health or system_health([obj])[0]
+        unmatched = Product.objects.filter(system=OuterRef("pk"), system__role=SystemRole.STORE, active=True,
+                                           link__isnull=True)
+        failing = Job.objects.filter(system=OuterRef("pk"), status__in=[JobStatus.FAILED, JobStatus.DEAD])
+        return super().get_queryset(request).select_related("organization").annotate(
+            unmatched_count=Coalesce(count(unmatched), 0), failing_count=Coalesce(count(failing), 0))
 
     @admin.display(description="Status")
     def status_badge(self, obj: ConnectedSystem) -> str:
         colour = {"active": "#137a3e", "needs_reconnect": "#b3261e"}.get(obj.status, "#6b7280")
         return format_html('<strong style="color:{}">{}</strong>', colour, obj.get_status_display())
 
-    @admin.display(description="Unmatched")
+    @admin.display(description="Unmatched", ordering="unmatched_count")
     def unmatched(self, obj: ConnectedSystem) -> Any:
-        return self._h(obj).unmatched if obj.is_store else "-"
+        return obj.unmatched_count if obj.is_store else "-"
 
-    @admin.display(description="Failing jobs")
+    @admin.display(description="Failing jobs", ordering="failing_count")
     def failing_jobs(self, obj: ConnectedSystem) -> int:
-        return self._h(obj).failing_jobs
+        return obj.failing_count
 
     @admin.display(description="Work in progress")
     def progress(self, obj: ConnectedSystem) -> str:
-        items = self._h(obj).progress
+        items = progress_for_systems([obj])[obj.pk]
         text = "; ".join(f"{p.label}: {p.done} of {p.total}" for p in items)
         return format_html('<span class="progress-box" data-system="{}" data-org="{}">{}</span>',
                            obj.public_id, obj.organization.slug, text)
@@ -159,7 +160,7 @@ class LinkStateFilter(admin.SimpleListFilter):
 
 @admin.register(Product)
 class ProductAdmin(OrgScopedAdmin):
-    list_display = ("sku", "name", "system", "organization", "tracks_stock", "quantity", "reason")
+    list_display = ("sku", "name", "system", "organization", "tracks_stock", "quantity", "quick_reason")
     list_filter = (LinkStateFilter, "tracks_stock", "sku_generated", "active", "system")
     search_fields = ("sku", "name", "external_id")
     ordering = ("sku", "pk")
@@ -176,6 +177,10 @@ class ProductAdmin(OrgScopedAdmin):
     @admin.display(description="Why (not) linked")
     def reason(self, obj: Product) -> str:
         return product_link_reason(obj)
+
+    @admin.display(description="Why (not) linked")
+    def quick_reason(self, obj: Product) -> str:
+        return product_link_reason(obj, quick=True)
 
     def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> Any:
         """Autocomplete from a product link offers the right side only: store products on the

@@ -171,9 +171,12 @@ def system_health(systems: list[ConnectedSystem]) -> list[SystemHealth]:
 
 
 # --------------------------------------------------------------------------- why not linked
-def product_link_reason(product: Product) -> str:
-    """One sentence a bookkeeper can act on: why this product is (not) linked."""
-    engine = _matching_function("product_link_reason")
+def product_link_reason(product: Product, *, quick: bool = False) -> str:
+    """One sentence a bookkeeper can act on: why this product is (not) linked.
+
+    `quick` answers from a few counting queries: list pages ask it for every row, while the
+    matching service's explanation reads the whole catalogue's keys for each product."""
+    engine = None if quick else _matching_function("product_link_reason")
     if engine is not None:
         try:
             reason = engine(product)

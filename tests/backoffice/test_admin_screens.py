@@ -75,8 +75,9 @@ def test_each_row_says_why_it_is_not_linked(client, bookkeeper, world) -> None:
     client.force_login(bookkeeper)
     html = client.get("/admin/connector/product/", {"link": "unmatched"}).content.decode()
     for key in ("ORPHAN", "DUP-A", "GEN", "TEA-2"):
-        reason = product_link_reason(world.products[key])
-        assert reason and escape(reason) in html
+        assert escape(product_link_reason(world.products[key], quick=True)) in html
+        detail = client.get(f"/admin/connector/product/{world.products[key].pk}/change/").content.decode()
+        assert escape(product_link_reason(world.products[key])) in detail
     assert "ORPHAN-9" in product_link_reason(world.products["ORPHAN"])
     assert "DUP-S" in product_link_reason(world.products["DUP-A"])
     assert "no sku" in product_link_reason(world.products["GEN"]).lower()
@@ -181,3 +182,12 @@ def test_django_q_admin_is_for_superusers_only(client, bookkeeper, admin_user) -
 def test_the_admin_sign_in_is_allauths(client) -> None:
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_systems_list_counts_unmatched_products_and_failing_jobs(client, bookkeeper, world) -> None:
+    Job.objects.create(organization=world.org, system=world.shop, kind="stock.push", status=JobStatus.FAILED,
+                       run_after=timezone.now())
+    client.force_login(bookkeeper)
+    rows = {s.pk: s for s in client.get(SYSTEMS).context["cl"].result_list}
+    assert (rows[world.shop.pk].unmatched_count, rows[world.shop.pk].failing_count) == (5, 1)
+    assert (rows[world.qbo.pk].unmatched_count, rows[world.qbo.pk].failing_count) == (0, 0)
