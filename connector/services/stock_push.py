@@ -87,31 +87,40 @@ def stock_push(*, store: ConnectedSystem) -> PushSummary:
     client = store.spec.client_for(store)
     batch_max = max(1, int(store.spec.stock_batch_max))
     pending: list[tuple[ProductLink, int]] = []
+    open_ids: set[int] = set()  # claimed and not settled: flagged again if this run stops early
     after = 0
-    while links := _claim(store, after):
-        after = links[-1].pk
-        quantities = published_quantities(links)
-        for link in links:
-            quantity = quantities[link.pk]
-            if quantity is None:
-                summary.not_tracked += 1
-            elif quantity == link.last_pushed_quantity and link.store_product.drift_detected_at is None:
-                summary.unchanged += 1  # an absolute write of the same value would change nothing
-                if link.last_pushed_version != link.accounting_product.source_version:
-                    ProductLink.objects.filter(pk=link.pk).update(
-                        last_pushed_version=link.accounting_product.source_version)
-            else:
-                pending.append((link, quantity))
-            if len(pending) >= batch_max:
-                _send(client, store, pending[:batch_max], summary)
+    try:
+        while links := _claim(store, after):
+            after = links[-1].pk
+            open_ids.update(link.pk for link in links)
+            quantities = published_quantities(links)
+            for link in links:
+                quantity = quantities[link.pk]
+                if quantity is None:
+                    summary.not_tracked += 1
+                elif quantity == link.last_pushed_quantity and link.store_product.drift_detected_at is None:
+                    summary.unchanged += 1  # an absolute write of the same value would change nothing
+                    if link.last_pushed_version != link.accounting_product.source_version:
+                        ProductLink.objects.filter(pk=link.pk).update(
+                            last_pushed_version=link.accounting_product.source_version)
+                else:
+                    pending.append((link, quantity))
+                    continue
+                open_ids.discard(link.pk)
+            while len(pending) >= batch_max:  # full batches only; the remainder waits for more
+                _send(client, store, pending[:batch_max], summary, open_ids)
                 pending = pending[batch_max:]
-    while pending:
-        _send(client, store, pending[:batch_max], summary)
-        pending = pending[batch_max:]
+        while pending:
+            _send(client, store, pending[:batch_max], summary, open_ids)
+            pending = pending[batch_max:]
+    except BaseException:
+        ProductLink.objects.filter(pk__in=open_ids).update(needs_push=True)
+        raise
     return summary
 
 
-def _send(client: object, store: ConnectedSystem, batch: list[tuple[ProductLink, int]], summary: PushSummary) -> None:
+def _send(client: object, store: ConnectedSystem, batch: list[tuple[ProductLink, int]], summary: PushSummary,
+          open_ids: set[int]) -> None:
     updates = [StockUpdate(external_id=link.store_product.external_id, quantity=quantity,
                            parent_id=link.store_product.parent_external_id, extra=dict(link.store_product.extra))
                for link, quantity in batch]
@@ -119,13 +128,11 @@ def _send(client: object, store: ConnectedSystem, batch: list[tuple[ProductLink,
     try:
         results: list[StockResult] = client.set_stock(updates)  # type: ignore[attr-defined]
     except (RetryableError, PermanentError) as exc:
-        # Nothing known to be written: flag them again (their pushed value is unchanged).
-        ids = [link.pk for link, _ in batch]
-        ProductLink.objects.filter(pk__in=ids).update(last_error=exc.message[:2000])
-        if isinstance(exc, RetryableError):
-            ProductLink.objects.filter(pk__in=ids).update(needs_push=True)
+        # Nothing known to be written: the caller flags them (and the rest) again.
+        ProductLink.objects.filter(pk__in=[link.pk for link, _ in batch]).update(last_error=exc.message[:2000])
         raise
     _record(store, batch, results, summary)
+    open_ids.difference_update(link.pk for link, _ in batch)
 
 
 def _record(store: ConnectedSystem, batch: list[tuple[ProductLink, int]], results: list[StockResult],

@@ -166,3 +166,30 @@ def test_a_sale_document_webhook_rereads_the_items_on_it(pulled: Engine) -> None
     run_jobs()
     assert pulled.shop_quantities()["ts-s"] == 5
     assert timezone.now() - _item(pulled, "TS-S").pulled_at < timedelta(minutes=1)
+
+
+def test_the_user_may_push_quickbooks_value_over_a_drift_with_one_action(pulled: Engine) -> None:
+    from connector.services.jobs import stock_push_request
+
+    pulled.control("shopify", "stock", {"account": SHOP, "sku": "ts-s", "quantity": 42})
+    run_jobs()
+    link = ProductLink.objects.get(store_product__sku="ts-s")
+    stock_push_request(system=pulled.shop, links=[link], force=True)
+    run_jobs()
+    assert pulled.shop_quantities()["ts-s"] == 7
+    assert Product.objects.get(system=pulled.shop, sku="ts-s").drift_detected_at is None
+
+
+def test_switching_stock_sync_on_again_brings_a_first_sync_at_the_next_reconcile(pulled: Engine) -> None:
+    from connector.services.jobs import stock_reconcile_request
+    from connector.services.systems import system_update_options
+
+    system_update_options(system=pulled.shop, options={"sync_stock": False})
+    stock_reconcile_request(system=pulled.qbo)
+    run_jobs()
+    pulled.control("shopify", "stock", {"account": SHOP, "sku": "TS-M", "quantity": 31})
+    run_jobs()
+    system_update_options(system=pulled.shop, options={"sync_stock": True})
+    stock_reconcile_request(system=pulled.qbo)
+    run_jobs()
+    assert pulled.shop_quantities()["TS-M"] == 5
