@@ -61,6 +61,19 @@ class _Context:
                    accounting_dups=duplicate_keys(accounting) if accounting else set(), accounting_keys=keys)
 
 
+    @classmethod
+    def for_key(cls, accounting: ConnectedSystem | None, store: ConnectedSystem | None, key: str) -> _Context:
+        """The same facts for one key only (one product's reason: a few indexed lookups)."""
+        def dups(system: ConnectedSystem) -> set[str]:
+            return {key} if matchable(system).filter(sku_key=key).count() > 1 else set()
+
+        keys: set[str] = set()
+        if accounting is not None and matchable(accounting).filter(sku_key=key).exists():
+            keys = {key}
+        return cls(accounting=accounting, store_dups={store.pk: dups(store)} if store is not None else {},
+                   accounting_dups=dups(accounting) if accounting else set(), accounting_keys=keys)
+
+
 def _field_words(accounting: ConnectedSystem | None) -> str:
     return "Name" if accounting is not None and match_source(accounting) == "name" else "SKU"
 
@@ -181,8 +194,7 @@ def product_link_reason(product: Product) -> str:
         counterpart = link.accounting_product if system.role == SystemRole.STORE else link.store_product
         return _linked_reason(link, counterpart)
     accounting = system if system.role == SystemRole.ACCOUNTING else accounting_system(system.organization_id)
-    stores = [] if system.role == SystemRole.ACCOUNTING else [system]
-    ctx = _Context.build(accounting, stores)
+    ctx = _Context.for_key(accounting, None if system.role == SystemRole.ACCOUNTING else system, product.sku_key)
     if system.role == SystemRole.ACCOUNTING:
         return _accounting_reason(product, ctx)
     return _store_reason(product, ctx, bool(_has_variants([product])))
