@@ -29,7 +29,12 @@ from connector.env import env_str
 from connector.platforms.base import PlatformError
 from connector.platforms.opencart.db import open_connection
 from connector.platforms.opencart.dsn import parse_dsn
-from connector.platforms.opencart.emulator_schema import ORDER_STATUSES, create_statements, table_names
+from connector.platforms.opencart.emulator_schema import (
+    ORDER_STATUSES,
+    columns,
+    create_statements,
+    table_names,
+)
 from emulators.control import ControlError
 from emulators.store import EmulatorStore
 
@@ -117,10 +122,15 @@ def seed(account: str, products: list[dict[str, Any]], flavour: str = "3.0") -> 
     prefix = prefix_for(account)
     with db() as conn, conn.cursor() as cur:
         _drop_stale(cur)
-        for name in table_names(prefix):
-            cur.execute(f"DROP TABLE IF EXISTS `{name}`")
-        for statement in create_statements(prefix, flavour):
-            cur.execute(statement)
+        if _intact(cur, prefix, flavour):
+            # Emptying is ten times faster than DDL; ids keep counting up, as in a real shop.
+            for name in table_names(prefix):
+                cur.execute(f"DELETE FROM `{name}`")
+        else:
+            for name in table_names(prefix):
+                cur.execute(f"DROP TABLE IF EXISTS `{name}`")
+            for statement in create_statements(prefix, flavour):
+                cur.execute(statement)
         _reference_rows(cur, prefix, account)
         option_value = 0
         for entry in products:
@@ -149,21 +159,42 @@ def seed(account: str, products: list[dict[str, Any]], flavour: str = "3.0") -> 
     return prefix
 
 
+def _intact(cur: Any, prefix: str, flavour: str) -> bool:
+    """The account's tables exist exactly as create_statements() makes them for this flavour (a
+    test may have dropped a column or table, changed an engine or added a trigger)."""
+    expected = {f"{prefix}{name}": {c.split("`")[1] for c in cols if c.startswith("`")}
+                for name, cols in columns(flavour).items()}
+    marks = ",".join(["%s"] * len(expected))
+    cur.execute("SELECT c.TABLE_NAME AS t, c.COLUMN_NAME AS c, tb.ENGINE AS e FROM information_schema.COLUMNS c "
+                "JOIN information_schema.TABLES tb ON tb.TABLE_SCHEMA = c.TABLE_SCHEMA AND tb.TABLE_NAME = c.TABLE_NAME "
+                f"WHERE c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME IN ({marks})", list(expected))
+    found: dict[str, set[str]] = {}
+    for row in cur.fetchall():
+        if str(row["e"]).lower() != "innodb":
+            return False
+        found.setdefault(str(row["t"]), set()).add(str(row["c"]))
+    if found != expected:
+        return False
+    cur.execute("SELECT COUNT(*) AS n FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() "
+                f"AND EVENT_OBJECT_TABLE IN ({marks})", list(expected))
+    return int(cur.fetchone()["n"]) == 0
+
+
 def _short_name(name: str, parent: str) -> str:
     return name[len(parent):].strip(" -") or name if parent and name.startswith(parent) else name
 
 
 def _insert_product(cur: Any, prefix: str, flavour: str, entry: dict[str, Any], master_id: int = 0) -> int:
-    columns = ["model", "sku", "quantity", "subtract", "status", "price", "stock_status_id", "manufacturer_id",
+    names = ["model", "sku", "quantity", "subtract", "status", "price", "stock_status_id", "manufacturer_id",
                "tax_class_id"]
     values: list[Any] = [str(entry.get("sku") or ""), "", int(entry.get("quantity") or 0),
                          1 if entry.get("tracks_stock", True) else 0, int(entry.get("status", 1)),
                          str(entry.get("price") or "10.0000"), 7, 0, 0]
     if flavour == "4.x":
-        columns.append("master_id")
+        names.append("master_id")
         values.append(master_id)
     placeholders = ", ".join(["%s"] * len(values)) + ", CURDATE(), NOW(), NOW()"
-    cur.execute(f"INSERT INTO {table(prefix, 'product')} ({', '.join(columns)}, date_available, date_added, "
+    cur.execute(f"INSERT INTO {table(prefix, 'product')} ({', '.join(names)}, date_available, date_added, "
                 f"date_modified) VALUES ({placeholders})", values)
     product_id = int(cur.lastrowid)
     cur.execute(f"INSERT INTO {table(prefix, 'product_description')} (product_id, language_id, name, description, "
