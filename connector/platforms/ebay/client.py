@@ -118,7 +118,6 @@ class EbayClient(BaseClient):
             raise RetryableError(f"eBay sent a response that is not JSON (HTTP {response.status_code})") from exc
         if not isinstance(payload, dict):
             raise PermanentError("eBay sent an unexpected response shape")
-        payload.setdefault("_status", response.status_code)
         return payload
 
     def trading(self, call: str, body: bytes, *, allow_failure: bool = False) -> Any:

@@ -30,6 +30,9 @@ from connector.platforms.ebay.auth import api_base_url
 logger = logging.getLogger("connector.ebay")
 
 KEY_CACHE_SECONDS = 3600
+# An unknown kid is remembered briefly, so forged deliveries cannot make us call eBay each time.
+UNKNOWN_KEY_CACHE_SECONDS = 300
+MISSING = b"-"
 DIGESTS = {"SHA1": hashes.SHA1, "SHA256": hashes.SHA256}
 KID_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 
@@ -90,23 +93,38 @@ def public_key(kid: str, base_url: str = "") -> bytes | None:
     cache_key = "ebay:public_key:" + hashlib.sha256(f"{root}|{kid}".encode()).hexdigest()
     cached = cache.get(cache_key)
     if cached:
-        return bytes(cached)
-    from connector.platforms.ebay.oauth import EbayAuthClient, application_token
+        return None if bytes(cached) == MISSING else bytes(cached)
+    from connector.platforms.ebay.oauth import EbayAuthClient
 
     try:
-        token = application_token(base_url)
         response = EbayAuthClient(root).request(
             "GET", f"commerce/notification/v1/public_key/{kid}", retry_auth=False,
-            headers={"Authorization": f"Bearer {token}"})
+            headers={"Authorization": f"Bearer {_application_token(base_url)}"}, ok=(200,))
         payload: Any = response.json()
-    except (PlatformError, ValueError) as exc:
-        logger.warning("eBay public key %s could not be fetched: %s", kid, getattr(exc, "message", exc))
+    except PlatformError as exc:
+        logger.warning("eBay public key %s could not be fetched: %s", kid, exc.message)
+        if exc.status == 404:
+            cache.set(cache_key, MISSING, UNKNOWN_KEY_CACHE_SECONDS)
+        return None
+    except ValueError:
         return None
     if not isinstance(payload, dict) or not payload.get("key"):
         return None
     pem = pem_from_ebay(str(payload["key"]))
     cache.set(cache_key, pem, KEY_CACHE_SECONDS)
     return pem
+
+
+def _application_token(base_url: str) -> str:
+    """A client-credentials token, reused until shortly before its 2 hours are up."""
+    from connector.platforms.ebay.oauth import application_token
+
+    cache_key = "ebay:app_token:" + hashlib.sha256(api_base_url(base_url).encode()).hexdigest()
+    token = cache.get(cache_key)
+    if not token:
+        token, expires_in = application_token(base_url)
+        cache.set(cache_key, token, max(60, expires_in - 300))
+    return str(token)
 
 
 def verify_signature(body: bytes, header_value: str, base_url: str = "") -> bool:

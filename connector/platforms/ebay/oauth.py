@@ -154,11 +154,12 @@ def refresh(system: ConnectedSystem, credentials: dict[str, Any]) -> dict[str, A
     return fresh
 
 
-def application_token(base_url: str = "") -> str:
-    """Client-credentials token (base scope) for application calls such as getPublicKey."""
+def application_token(base_url: str = "") -> tuple[str, int]:
+    """Client-credentials token (base scope) for application calls such as getPublicKey, and its
+    lifetime in seconds."""
     payload = EbayAuthClient(api_base_url(base_url)).token({
         "grant_type": "client_credentials", "scope": " ".join(APP_SCOPES)})
-    return str(payload["access_token"])
+    return str(payload["access_token"]), int(payload.get("expires_in") or 7200)
 
 
 def revoke(system: ConnectedSystem) -> None:

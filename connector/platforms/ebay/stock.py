@@ -52,7 +52,10 @@ def route(index: int, update: StockUpdate) -> Target | StockResult:
     """Which API writes this update, or the reason nothing will be sent."""
     extra = dict(update.extra or {})
     external_id = update.external_id
-    refuse = lambda why: StockResult(external_id, ok=False, error=why)  # noqa: E731
+
+    def refuse(why: str) -> StockResult:
+        return StockResult(external_id, ok=False, error=why)
+
     if extra.get("api") == "inventory" or external_id.startswith(INVENTORY_PREFIX):
         sku = str(extra.get("sku") or external_id.removeprefix(INVENTORY_PREFIX))
         return Target(index, update, "inventory", sku=sku) if sku else refuse("No SKU to update on eBay.")

@@ -147,3 +147,17 @@ def test_an_order_confirmation_is_a_trigger_and_other_topics_are_ignored() -> No
     [event] = parse(body, {}, None)
     assert (event.kind, event.object_ids) == ("order.changed", ("12-34567-89012",))
     assert parse(json.dumps({"metadata": {"topic": "ITEM_MARKED_SHIPPED"}}).encode(), {}, None) == []
+
+
+def test_forged_deliveries_do_not_make_us_call_ebay_each_time(live_server, seeded, ebay_url) -> None:
+    from connector.platforms.ebay.emulator_state import app_store
+
+    for _ in range(3):  # an unknown kid: fetched once, then remembered as unknown
+        assert post(live_server, signed_body(), VECTOR["request_header_value"]).status_code == 401
+    assert len(app_store().all("app_tokens")) == 1
+    register_public_key(VECTOR["request_header_decoded"]["kid"], VECTOR["get_public_key_response"]["key"])
+    from django.core.cache import cache
+
+    cache.clear()
+    assert post(live_server, signed_body(), VECTOR["request_header_value"]).status_code == 200
+    assert len(app_store().all("app_tokens")) == 2  # the cache was cleared: a new application token
