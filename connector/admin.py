@@ -29,6 +29,7 @@ from connector.models import (
     SalesDocumentLine,
     SystemRole,
 )
+from connector.options import ConnectionOptions
 from connector.selectors import duplicate_sku_filter, product_link_reason, progress_for_systems
 from connector.services import jobs
 from connector.services.mappings import link_check
@@ -75,6 +76,16 @@ class ConnectedSystemAdmin(OrgScopedAdmin):
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False  # systems are connected from the connect pages (OAuth or keys)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class SystemForm(form):  # type: ignore[valid-type, misc]
+            def clean_options(self) -> dict[str, Any]:
+                # The same checks as the connect page's options form (unknown keys, document type...).
+                return ConnectionOptions.from_json(self.cleaned_data.get("options") or {}).to_json()
+
+        return SystemForm
 
     def get_urls(self) -> list[Any]:
         view = self.admin_site.admin_view(lambda request: dashboard_view(request, self.admin_site))

@@ -151,3 +151,31 @@ def test_the_organisation_list_and_progress_name_no_other_organisation(client, c
     assert "b Shop" not in html and "Other Co" not in html
     assert str(other_world.shop.public_id) not in client.get("/connect/acme/progress.json").content.decode()
     assert re.search(r"a Shop", html)
+
+
+@pytest.mark.parametrize(("model", "model_admin"), SCOPED, ids=IDS)
+def test_add_forms_refuse_every_foreign_key_of_b(client, bookkeeper, world, rows_of_b, model, model_admin) -> None:
+    request = _request(bookkeeper)
+    client.force_login(bookkeeper)
+    if not model_admin.has_add_permission(request):
+        assert client.get(_url(model, "add")).status_code == 403
+        return
+    form = model_admin.get_form(request)()
+    foreign_keys = [name for name, field in form.fields.items() if hasattr(field, "queryset")]
+    assert foreign_keys
+    count = model.objects.count()
+    for name in foreign_keys:
+        related = form.fields[name].queryset.model
+        b_row = next(row for row in rows_of_b.values() if isinstance(row, related))
+        response = client.post(_url(model, "add"), {name: b_row.pk})
+        assert response.status_code == 200
+        assert name in response.context["adminform"].form.errors
+        assert "Select a valid choice" in str(response.context["adminform"].form.errors[name])
+    assert model.objects.count() == count
+
+
+def test_the_admin_refuses_invalid_connection_options(client, bookkeeper, world) -> None:
+    client.force_login(bookkeeper)
+    response = client.post(_url(type(world.shop), "change", world.shop.pk),
+                           {"display_name": "a Shop", "base_url": "", "options": '{"document_type": "cheque"}'})
+    assert response.status_code == 200 and "invoice or a sales receipt" in response.content.decode()
