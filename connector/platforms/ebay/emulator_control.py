@@ -70,8 +70,9 @@ def product_rows(account: str) -> list[dict[str, Any]]:
         if not listing["variations"]:
             rows.append({"id": listing["item_id"], "parent_id": "", "sku": listing["sku"], "name": listing["title"],
                          "tracks_stock": fixed, "quantity": available(listing)})
-        for variation in listing["variations"]:
-            rows.append({"id": f"{listing['item_id']}:{variation['sku']}", "parent_id": listing["item_id"],
+        for index, variation in enumerate(listing["variations"]):
+            ident = f"{listing['item_id']}:{variation['sku'] or f'#{index}'}"
+            rows.append({"id": ident, "parent_id": listing["item_id"],
                          "sku": variation["sku"], "name": f"{listing['title']} - {variation['title']}",
                          "tracks_stock": fixed, "quantity": available(variation)})
     return rows

@@ -77,3 +77,14 @@ def test_a_sku_shared_by_two_listings_comes_back_twice(ebay) -> None:
     add_listing(SELLER, title="Mug (second listing)", sku="MUG-1", quantity=1)
     mugs = [p for p in ebay.iter_products() if p.sku == "MUG-1"]
     assert len(mugs) == 2 and mugs[0].external_id != mugs[1].external_id
+
+
+def test_the_demo_catalogue_seeds_and_lists_completely(ebay, ebay_url) -> None:
+    from connector.demo.catalogue import store_products
+    from connector.platforms.ebay.emulator import emulator_seed
+
+    emulator_seed(SELLER, store_products("ebay"))
+    products = list(ebay.iter_products())
+    rows = requests.get(f"{ebay_url}/_control/state", params={"account": SELLER}, timeout=10).json()["products"]
+    assert sorted((p.external_id, p.sku, p.quantity) for p in products) == sorted(
+        (r["id"], r["sku"], r["quantity"]) for r in rows)
