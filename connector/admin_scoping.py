@@ -94,6 +94,13 @@ class OrgScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._may_change(request, obj)
 
+    def get_list_display(self, request: HttpRequest) -> Any:
+        # One organisation: its name on every row says nothing.
+        shown = super().get_list_display(request)
+        if not request.user.is_superuser and organizations_for(request.user).count() <= 1:
+            return [name for name in shown if name != "organization"]
+        return shown
+
     # ------------------------------------------------------------------ choices
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         kwargs.setdefault("queryset", scoped_choices(db_field.related_model, request))
