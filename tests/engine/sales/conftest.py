@@ -3,6 +3,9 @@ organisation, with the shop's products linked to QuickBooks items as matching wo
 
 from __future__ import annotations
 
+import gc
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -40,6 +43,15 @@ SHOP_PRODUCTS: list[dict[str, Any]] = [
 @pytest.fixture(scope="session", autouse=True)
 def _database_before_live_server(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """The test database exists before the live server starts, so its thread shares the connection."""
+
+
+@pytest.fixture(autouse=True)
+def _release_connections(transactional_db) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """HTTP clients left in reference cycles keep connections to the live server alive, and each
+    holds a server thread inside the database; collect them before the database is flushed."""
+    yield
+    gc.collect()
+    time.sleep(0.05)  # let the server threads see their connections close
 
 
 @pytest.fixture(autouse=True)
