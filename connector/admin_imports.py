@@ -22,8 +22,9 @@ from django.urls import path, reverse
 
 from accounts.models import Organization
 from accounts.selectors import can_change, organizations_for
+from connector.admin_resources import ProductLinkResource
 from connector.models import ProductLink
-from connector.services.mappings import MAX_BYTES, MappingFileError, mappings_export_csv, mappings_import
+from connector.services.mappings import MAX_BYTES, MappingFileError, mappings_import
 
 SESSION_KEY = "mapping_imports"
 
@@ -125,6 +126,7 @@ class MappingImportMixin:
             if organization is None:
                 raise Http404("No such organisation.")
             links, name = links.filter(organization=organization), f"sku-mappings-{organization.slug}"
-        response = HttpResponse(mappings_export_csv(links), content_type="text/csv; charset=utf-8")
+        dataset = ProductLinkResource().export(queryset=links)
+        response = HttpResponse(dataset.export("csv"), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response

@@ -78,7 +78,7 @@ def _unquote(cell: str) -> str:
     return cell
 
 
-def _guard(cell: str) -> str:
+def guard_formula(cell: str) -> str:
     """A cell a spreadsheet would run as a formula gets a leading apostrophe."""
     return f"'{cell}" if cell.startswith(FORMULA_START) else cell
 
@@ -314,7 +314,7 @@ def mappings_export_rows(links: Any) -> Iterator[list[str]]:
     for link in rows.iterator(chunk_size=2000):
         store = link.store_product.system
         label = store.display_name if names[store.display_name.strip().casefold()] == 1 else str(store.public_id)
-        yield [_guard(v) for v in (label, link.store_product.sku, link.accounting_product.sku,
+        yield [guard_formula(v) for v in (label, link.store_product.sku, link.accounting_product.sku,
                                    link.store_product.external_id, link.accounting_product.external_id)]
 
 

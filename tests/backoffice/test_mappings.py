@@ -164,3 +164,19 @@ def test_the_admin_export_is_scoped(client, bookkeeper, world, other_world) -> N
     client.force_login(bookkeeper)
     text = client.get("/admin/connector/productlink/export-csv/").content.decode()
     assert "a-var-1" in text and "b-var-1" not in text
+
+
+def test_the_admin_export_reimports_unchanged(client, bookkeeper, world) -> None:
+    formula_item = product(world.qbo, "a-item-formula", "+SUM(A1)")
+    formula_product = product(world.shop, "a-var-formula", "@cmd")
+    ProductLink.objects.create(organization=world.org, store_product=formula_product, accounting_product=formula_item,
+                               origin=LinkOrigin.CSV, locked=True)
+    ProductLink.objects.filter(pk=world.link.pk).update(origin=LinkOrigin.CSV, locked=True)
+    client.force_login(bookkeeper)
+    data = client.get("/admin/connector/productlink/export-csv/").content
+    text = data.decode("utf-8-sig")
+    assert text.splitlines()[0] == "store,store_sku,accounting_sku,store_product_id,accounting_item_id"
+    assert "a Shop,'@cmd,'+SUM(A1),a-var-formula,a-item-formula" in text.splitlines()
+    assert text == mappings_export_csv(ProductLink.objects.filter(organization=world.org))
+    report = mappings_import(organization=world.org, data=data, dry_run=True)
+    assert report.ok and len(report.unchanged) == 2 and not report.new and not report.changed
