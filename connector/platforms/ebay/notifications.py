@@ -86,11 +86,19 @@ def verify_with_key(body: bytes, header: SignatureHeader, pem: bytes) -> bool:
     return True
 
 
+def key_cache_key(kid: str, base_url: str = "") -> str:
+    return "ebay:public_key:" + hashlib.sha256(f"{api_base_url(base_url)}|{kid}".encode()).hexdigest()
+
+
+def app_token_cache_key(base_url: str = "") -> str:
+    return "ebay:app_token:" + hashlib.sha256(api_base_url(base_url).encode()).hexdigest()
+
+
 def public_key(kid: str, base_url: str = "") -> bytes | None:
     """The PEM for `kid`, from the cache or eBay's getPublicKey (base URL configurable, so the
     emulator can serve its own key). None when eBay does not know the key."""
     root = api_base_url(base_url)
-    cache_key = "ebay:public_key:" + hashlib.sha256(f"{root}|{kid}".encode()).hexdigest()
+    cache_key = key_cache_key(kid, base_url)
     cached = cache.get(cache_key)
     if cached:
         return None if bytes(cached) == MISSING else bytes(cached)
@@ -119,7 +127,7 @@ def _application_token(base_url: str) -> str:
     """A client-credentials token, reused until shortly before its 2 hours are up."""
     from connector.platforms.ebay.oauth import application_token
 
-    cache_key = "ebay:app_token:" + hashlib.sha256(api_base_url(base_url).encode()).hexdigest()
+    cache_key = app_token_cache_key(base_url)
     token = cache.get(cache_key)
     if not token:
         token, expires_in = application_token(base_url)

@@ -64,9 +64,7 @@ def ebay_url(emulator_url, settings) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def seeded(transactional_db, ebay_url) -> str:  # type: ignore[no-untyped-def]
-    from django.core.cache import cache
-
-    cache.clear()  # cached notification keys of an earlier test's emulator
+    forget_cached_keys()
     emulator_seed(SELLER, CATALOGUE)
     return SELLER
 
@@ -79,6 +77,17 @@ def system(seeded, org, ebay_url):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def ebay(system) -> EbayClient:  # type: ignore[no-untyped-def]
     return EbayClient(system)
+
+
+def forget_cached_keys() -> None:
+    """Drop what notifications.py cached for this emulator (only those keys: the cache may be a
+    Redis shared with other suites)."""
+    from django.core.cache import cache
+
+    from connector.platforms.ebay.notifications import app_token_cache_key, key_cache_key
+
+    kid = fixture("notification_signature_test_vector.json")["request_header_decoded"]["kid"]
+    cache.delete_many([key_cache_key(kid), app_token_cache_key()])
 
 
 def by_sku(products: list[Any]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from connector.platforms.ebay.notifications import (
 )
 from connector.platforms.ebay.webhooks import parse
 from syncjobs.models import WebhookDelivery
-from tests.platforms.ebay.conftest import VERIFICATION_TOKEN, fixture
+from tests.platforms.ebay.conftest import VERIFICATION_TOKEN, fixture, forget_cached_keys
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -156,8 +156,6 @@ def test_forged_deliveries_do_not_make_us_call_ebay_each_time(live_server, seede
         assert post(live_server, signed_body(), VECTOR["request_header_value"]).status_code == 401
     assert len(app_store().all("app_tokens")) == 1
     register_public_key(VECTOR["request_header_decoded"]["kid"], VECTOR["get_public_key_response"]["key"])
-    from django.core.cache import cache
-
-    cache.clear()
+    forget_cached_keys()
     assert post(live_server, signed_body(), VECTOR["request_header_value"]).status_code == 200
     assert len(app_store().all("app_tokens")) == 2  # the cache was cleared: a new application token
