@@ -168,12 +168,22 @@ def _pull_and_match(qbo: Any, shop: Any) -> Any:
     return products_match(store=shop, accounting=qbo)
 
 
+def file_database(workdir: Path) -> None:
+    """SQLite in a file, not in memory: an in-memory database lives in this process's resident
+    memory and would be counted as the connector's."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(workdir / "bench-match.sqlite3")
+
+
 def run() -> list[BenchResult]:
     configure_settings()
     items, variants = _catalogues(ITEMS)
     results = []
     with emulator_stack() as stack:
         credentials = stack_seed(stack, realm=REALM, items=items, shops=[SHOP], variants=variants)
+        file_database(stack.workdir)
         with fresh_database("match") as vendor:
             from accounts.models import Organization
             from connector.models import ProductLink
