@@ -221,6 +221,9 @@ EBAY_ENVIRONMENT = env_choice("EBAY_ENVIRONMENT", ("sandbox", "production"), "sa
 EBAY_VERIFICATION_TOKEN = env_str("EBAY_VERIFICATION_TOKEN")
 EBAY_API_BASE_URL = env_str("EBAY_API_BASE_URL")  # empty: by EBAY_ENVIRONMENT
 EBAY_AUTH_BASE_URL = env_str("EBAY_AUTH_BASE_URL")  # empty: by EBAY_ENVIRONMENT
+# The Marketplace Account Deletion endpoint exactly as registered with eBay (its challenge hash
+# covers it); empty: CONNECTOR_PUBLIC_URL + the request's path.
+EBAY_NOTIFICATION_ENDPOINT = env_str("EBAY_NOTIFICATION_ENDPOINT")
 # --- OpenCart (a database DSN per connection)
 
 LOGGING = {
@@ -250,3 +253,5 @@ if CONNECTOR_EMULATORS:
     EBAY_CLIENT_SECRET = EBAY_CLIENT_SECRET or "emulator-ebay-secret"
     EBAY_RUNAME = EBAY_RUNAME or "emulator-runame"
     EBAY_VERIFICATION_TOKEN = EBAY_VERIFICATION_TOKEN or "emulator-ebay-verification-token-0123456789"
+    # The connect button and the deletion endpoint's public-key lookup go to the emulator too.
+    EBAY_API_BASE_URL = EBAY_API_BASE_URL or CONNECTOR_PUBLIC_URL.rstrip("/") + "/_emulators/ebay"

@@ -260,6 +260,6 @@ def runame_urls(runame: str) -> dict[str, str] | None:
         return dict(names[runame])
     if runame and runame == settings.EBAY_RUNAME:
         # The app's own RuName, unregistered: its accept URL is the connector's eBay callback.
-        callback = settings.CONNECTOR_PUBLIC_URL.rstrip("/") + "/connect/ebay/callback/"
+        callback = settings.CONNECTOR_PUBLIC_URL.rstrip("/") + "/connect/callback/ebay/"
         return {"accept": callback, "decline": callback}
     return None
