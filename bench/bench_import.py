@@ -1,0 +1,1 @@
+from tests.backoffice.mappings_benchmark import run  # noqa: F401
