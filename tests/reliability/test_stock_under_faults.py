@@ -48,6 +48,8 @@ def test_stock_converges_under_faults_with_shuffled_duplicated_webhooks(make_sta
         stack.wait_until(converged, timeout=600, interval=5, what="every store to show QuickBooks' last quantity")
     finally:
         scenario.faults(stack, 0.0)
+    stack.wait_until(lambda: not ({"pending", "running"} & set(scenario.ledger(stack)["jobs"])), timeout=300,
+                     interval=3, what="the queue to drain")
     report = scenario.ledger(stack)
     assert report["lost"] == [], report
     assert set(report["jobs"]) <= {"succeeded", "cancelled"}, report
