@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -37,8 +38,8 @@ from importlib import import_module
 from accounts.models import Organization
 from connector.platforms import get_platform, store_platforms
 from connector.services.jobs import products_pull_request
-from tests.reliability.scenario import realm, store_account, sku, START_QUANTITY
-BASE, ORGS, SKUS = {base!r}, {orgs}, {skus}
+from tests.reliability.scenario import realm, store_account, sku
+BASE, ORGS, SKUS, START_QUANTITY = {base!r}, {orgs}, {skus}, {start}
 for i in range(ORGS):
     org, _ = Organization.objects.get_or_create(slug=f"rel-{{i}}", defaults={{"name": f"Reliability {{i}}"}})
     qbo = import_module("connector.platforms.quickbooks.emulator")
@@ -67,8 +68,8 @@ print(json.dumps({"jobs": dict(Job.objects.values_list("status").annotate(n=Coun
 """
 
 
-def seed(stack: Stack, *, orgs: int, skus: int) -> None:
-    stack.shell(SEED.format(base=stack.url, orgs=orgs, skus=skus), timeout=600)
+def seed(stack: Stack, *, orgs: int, skus: int, start: int = START_QUANTITY) -> None:
+    stack.shell(SEED.format(base=stack.url, orgs=orgs, skus=skus, start=start), timeout=600)
 
 
 def ledger(stack: Stack) -> dict[str, Any]:
@@ -138,18 +139,30 @@ CUSTOMERS = [("Ada", "Lovelace"), ("Grace", "Hopper"), ("Alan", "Turing"), ("Eds
              ("Barbara", "Liskov"), ("Donald", "Knuth"), ("Frances", "Allen"), ("Ken", "Thompson")]
 
 
+# What a paid order looks like on each platform's emulator (OpenCart's default is Pending).
+PAID_ORDER_EXTRAS: dict[str, dict[str, Any]] = {"opencart": {"order_status_id": 2}}
+
+
 def place_orders(stack: Stack, *, orgs: int, skus: int, count: int, rng: random.Random) -> dict[str, int]:
-    """`count` orders spread over every organisation and store; returns orders per store platform."""
-    placed: dict[str, int] = {}
+    """`count` paid orders spread over every organisation and store, eight placed at a time;
+    returns orders per store platform."""
+    orders = []
     for n in range(count):
         org, platform = n % orgs, STORE_IDS[(n // orgs) % len(STORE_IDS)]
         first, last = rng.choice(CUSTOMERS)
         lines = [{"sku": sku(code), "qty": rng.randint(1, 2)} for code in rng.sample(range(skus), rng.randint(1, 3))]
-        stack.control(platform, "orders", {
-            "account": store_account(platform, org), "lines": lines,
-            "customer": {"first_name": first, "last_name": last, "email": f"{first.lower()}@example.com"}})
-        placed[platform] = placed.get(platform, 0) + 1
-    return placed
+        orders.append((platform, {
+            "account": store_account(platform, org), "lines": lines, **PAID_ORDER_EXTRAS.get(platform, {}),
+            "customer": {"first_name": first, "last_name": last, "email": f"{first.lower()}@example.com"}}))
+
+    def place(order: tuple[str, dict[str, Any]]) -> str:
+        platform, payload = order
+        response = requests.post(f"{stack.url}/_emulators/{platform}/_control/orders", json=payload, timeout=60)
+        assert response.status_code in (200, 201), f"{platform}: {response.text}"
+        return platform
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return dict(Counter(pool.map(place, orders)))
 
 
 POLL = """
