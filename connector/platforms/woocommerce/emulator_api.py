@@ -22,6 +22,7 @@ from connector.platforms.woocommerce.emulator_http import (
     body_json,
     collection,
     error_body,
+    failures_reset,
     no_route,
     ping,
     wp_error,
@@ -37,7 +38,8 @@ Handler = Callable[..., HttpResponse]
 
 # --------------------------------------------------------------------------- webhooks resource
 def _render_hook(hook: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in hook.items() if k != "secret"}  # the secret is write-only
+    # The secret is write-only; failures_since is the emulator's own bookkeeping.
+    return {k: v for k, v in hook.items() if k not in ("secret", "failures_since")}
 
 
 def webhooks_collection(request: HttpRequest, site: str) -> HttpResponse:
@@ -87,7 +89,7 @@ def webhook_item(request: HttpRequest, site: str, hook_id: int) -> HttpResponse:
             if field in data:
                 hook[field] = data[field]
         if data.get("status") == "active":
-            hook["failure_count"] = 0
+            hook["failure_count"], hook["failures_since"] = 0, failures_reset()
         site_store.put("webhooks", hook_id, hook)
     return JsonResponse(_render_hook(hook))
 

@@ -250,6 +250,10 @@ def webhooks_deliver(site: str, topic: str, payload: dict[str, Any], *, resource
     for hook in sorted(site_store.all("webhooks"), key=lambda w: w["id"]):
         if hook.get("topic") != topic or hook.get("status") != "active":
             continue
+        if failures(hook) >= DISABLE_AFTER:
+            # No retries, and a webhook failing too often is disabled (woocommerce_max_webhook_delivery_failures).
+            site_store.put("webhooks", hook["id"], {**hook, "status": "disabled", "failure_count": failures(hook)})
+            continue
         address = urlsplit(hook["delivery_url"])
         delivery = uuid.uuid4().hex
         headers = {
@@ -270,6 +274,44 @@ def webhooks_deliver(site: str, topic: str, payload: dict[str, Any], *, resource
             webhook_send(platform=PLATFORM, path=path, body=body, headers=headers, drop_key=f"dup:{delivery}")
             sent += 1
     return sent
+
+
+# Core disables a webhook when a delivery fails while failure_count is already above 5, i.e. on
+# the 7th consecutive failure; the emulator finds that out when queueing the next delivery.
+DISABLE_AFTER = 7
+
+
+def failures(hook: dict[str, Any]) -> int:
+    """Consecutive failed deliveries of this webhook, newest first, from the outbox (a success is
+    any answer from 200 to 302; a dropped or unanswered delivery is a failure). The ping is not
+    counted, nor anything before the webhook was last re-activated (failure_count reset to 0).
+    Deliveries not attempted yet are skipped."""
+    from django.conf import settings
+
+    from emulators.models import EmulatorOutbox
+
+    address = urlsplit(hook["delivery_url"])
+    url = settings.CONNECTOR_PUBLIC_URL.rstrip("/") + address.path + (f"?{address.query}" if address.query else "")
+    count = 0
+    rows = EmulatorOutbox.objects.filter(platform=PLATFORM, url=url, id__gt=int(hook.get("failures_since") or 0))
+    for row in rows.order_by("-id")[:50]:
+        if (row.headers or {}).get("X-WC-Webhook-ID") != str(hook["id"]):
+            continue
+        if not row.dropped and row.attempts == 0:
+            continue
+        if not row.dropped and row.last_status is not None and 200 <= row.last_status <= 302:
+            break
+        count += 1
+    return count
+
+
+def failures_reset() -> int:
+    """The mark stored on a webhook re-activated now: older outbox rows no longer count."""
+    from django.db.models import Max
+
+    from emulators.models import EmulatorOutbox
+
+    return int(EmulatorOutbox.objects.aggregate(last=Max("id"))["last"] or 0)
 
 
 def ping(site: str, hook: dict[str, Any]) -> None:

@@ -180,3 +180,21 @@ def test_emulator_deliveries_plan_into_order_ingest_and_product_re_read(system, 
     pull = Job.objects.get(kind="products.pull")
     assert len(pull.payload["product_ids"]) == 1
     assert {d.status for d in WebhookDelivery.objects.filter(system=system)} == {"planned"}
+
+
+def test_a_failing_webhook_is_disabled_and_reconnecting_revives_it(system, site_root) -> None:
+    from connector.platforms.woocommerce import oauth
+
+    hook = next(h for h in store(SITE).all("webhooks") if h["topic"] == "order.created")
+    store(SITE).put("webhooks", hook["id"], {**hook, "secret": "not-our-secret"})  # every delivery gets 401
+    for _ in range(8):
+        requests.post(f"{site_root}/_control/orders", json={"account": SITE, "lines": [{"sku": "MUG-1", "qty": 1}]},
+                      timeout=10)
+    hook = store(SITE).get("webhooks", hook["id"])
+    assert hook["status"] == "disabled" and hook["failure_count"] == 7
+    assert not WebhookDelivery.objects.exists()  # never retried, never accepted
+    oauth.after_connect(system)
+    assert store(SITE).get("webhooks", hook["id"])["status"] == "active"
+    requests.post(f"{site_root}/_control/orders", json={"account": SITE, "lines": [{"sku": "MUG-1", "qty": 1}]},
+                  timeout=10)
+    assert WebhookDelivery.objects.filter(topic="order.created").count() == 1
