@@ -22,4 +22,5 @@ urlpatterns = [
     path("connect/<slug:slug>/systems/<uuid:public_id>/options/", connect.options_save, name="options"),
     path("connect/<slug:slug>/systems/<uuid:public_id>/disconnect/", connect.disconnect, name="disconnect"),
     path("connect/<slug:slug>/systems/<uuid:public_id>/pull/", connect.pull_now, name="pull"),
+    path("connect/<slug:slug>/systems/<uuid:public_id>/matches/", connect.match_report_page, name="matches"),
 ]

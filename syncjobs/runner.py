@@ -7,7 +7,9 @@ import time
 from datetime import datetime
 
 from django.conf import settings
+from django.utils import timezone
 
+from connector.models import ConnectedSystem
 from connector.platforms.base import PermanentError, RetryableError
 from syncjobs import registry
 from syncjobs.ledger import job_claim_next, job_complete, job_fail, job_retry_later
@@ -33,7 +35,9 @@ def job_run(job: Job) -> str:
     except Exception as exc:  # a bug or a database hiccup: retry with backoff, dead-letter in the end
         logger.exception("job %s %s raised", job.pk, job.kind)
         return job_retry_later(job, f"Unexpected error ({type(exc).__name__}): {exc}")
-    job_complete(job, result or "")
+    if job_complete(job, result or "") and job.system_id:
+        # "Last successful sync" on the connect page and in the admin.
+        ConnectedSystem.objects.filter(pk=job.system_id).update(last_success_at=timezone.now())
     return "succeeded"
 
 

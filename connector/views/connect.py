@@ -94,6 +94,28 @@ def pull_now(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 
 
 @login_required
+def match_report_page(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    """What matched, what did not and why, for one connection (read-only: viewers see it too)."""
+    from connector.services.matching_report import match_report
+
+    organization = organization_for(request, slug)
+    system = system_for(organization, public_id)
+    report = match_report(system)
+    sections = [
+        ("Matched", "Linked to a product on the other side.", report.matched),
+        ("Duplicated SKU", "Never linked automatically: the same SKU appears more than once on one side.",
+         report.duplicates),
+        ("Without SKU", "Given a generated SKU so they can be listed; link them by hand or give them a SKU.",
+         report.generated),
+        ("Unmatched in the store", "No QuickBooks item carries their SKU.", report.unmatched_store),
+        ("Unmatched in QuickBooks", "No store product carries their SKU.", report.unmatched_accounting),
+    ]
+    return render(request, "connect/match_report.html", {
+        "organization": organization, "system": system, "counts": report.counts,
+        "sections": [(title, help_text, rows) for title, help_text, rows in sections if rows]})
+
+
+@login_required
 def progress(request: HttpRequest, slug: str) -> JsonResponse:
     """Polled by the page every few seconds: long work in flight, per connection."""
     organization = organization_for(request, slug)
