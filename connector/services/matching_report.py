@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef
+
 from connector.models import ConnectedSystem, LinkOrigin, Product, ProductLink, SystemRole
 from connector.services.matching import duplicate_keys, matchable, stores_of
 from connector.services.products import accounting_system, match_source
@@ -198,3 +200,25 @@ def product_link_reason(product: Product) -> str:
     if system.role == SystemRole.ACCOUNTING:
         return _accounting_reason(product, ctx)
     return _store_reason(product, ctx, bool(_has_variants([product])))
+
+
+def match_counts(system: ConnectedSystem) -> dict[str, int]:
+    """The report's counts alone, from a few aggregate queries (dashboards: no rows loaded)."""
+    accounting = system if system.role == SystemRole.ACCOUNTING else accounting_system(system.organization_id)
+    stores = list(stores_of(system.organization_id)) if system.role == SystemRole.ACCOUNTING else [system]
+    store_products = Product.objects.filter(system__in=stores)
+    parents = Product.objects.filter(system_id=OuterRef("system_id"), parent_external_id=OuterRef("external_id"))
+    listed = store_products.filter(active=True).exclude(Exists(parents))
+    linked_items = ProductLink.objects.filter(store_product__system__in=stores).values("accounting_product_id")
+    counts = {"matched": ProductLink.objects.filter(store_product__system__in=stores).count(),
+              "unmatched_store": listed.filter(link__isnull=True).count(),
+              "generated": store_products.filter(sku_generated=True).count(),
+              "duplicates": sum(matchable(s).filter(sku_key__in=duplicate_keys(s)).count() for s in stores),
+              "unmatched_accounting": 0}
+    if accounting is not None:
+        items = Product.objects.filter(system=accounting)
+        counts["unmatched_accounting"] = items.filter(active=True).exclude(kind="Category").exclude(
+            pk__in=linked_items).count()
+        counts["generated"] += items.filter(sku_generated=True).count()
+        counts["duplicates"] += matchable(accounting).filter(sku_key__in=duplicate_keys(accounting)).count()
+    return counts

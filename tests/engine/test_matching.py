@@ -131,3 +131,9 @@ def test_an_automatic_link_goes_when_the_sku_no_longer_matches(pulled: Engine) -
     run_jobs()
     assert set(_links(pulled)) == {"ts-s"}
     assert SHOP in pulled.shop.external_account_id
+
+
+def test_the_counts_alone_agree_with_the_full_report(pulled: Engine) -> None:
+    from connector.services.matching_report import match_counts
+
+    assert match_counts(pulled.shop) == match_report(pulled.shop).counts
