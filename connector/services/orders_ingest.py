@@ -12,7 +12,14 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from connector.models import ConnectedSystem, DocumentStatus, SalesDocument, SalesDocumentLine, SystemRole
+from connector.models import (
+    ConnectedSystem,
+    DocumentStatus,
+    Product,
+    SalesDocument,
+    SalesDocumentLine,
+    SystemRole,
+)
 from connector.platforms.base import ExternalOrder
 from connector.services.orders_snapshot import order_to_json
 from connector.services.sales_ledger import UNPOSTED, request_id_for, sales_log, stock_notify
@@ -51,7 +58,8 @@ def _refund_note(order: ExternalOrder) -> str:
             "QuickBooks; refunds are not posted automatically.")
 
 
-def lines_replace(document: SalesDocument, store: ConnectedSystem, order: ExternalOrder) -> set[int | None]:
+def lines_replace(document: SalesDocument, store: ConnectedSystem, order: ExternalOrder,
+                  items: dict[int, Product | None] | None = None) -> set[int | None]:
     """Rewrite the units this order holds back; return every item whose held-back units changed.
 
     Lines of a posted order stay as they were: the stock engine keeps counting them until it has
@@ -61,7 +69,7 @@ def lines_replace(document: SalesDocument, store: ConnectedSystem, order: Extern
         return set()
     rows = []
     if document.status in UNPOSTED:
-        items = linked_items(store, order.lines)
+        items = linked_items(store, order.lines) if items is None else items
         rows = [SalesDocumentLine(document=document, sku=line.sku[:255], accounting_product=items.get(index),
                                   quantity=math.ceil(line.quantity))
                 for index, line in enumerate(order.lines) if line.kind == "product"]

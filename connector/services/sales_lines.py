@@ -27,6 +27,7 @@ class BuiltLines:
     problems: list[str] = field(default_factory=list)
     total_tax: Decimal = Decimal(0)
     item_ids: list[str] = field(default_factory=list)
+    items: dict[int, Product | None] = field(default_factory=dict)  # product line index -> linked item
 
 
 def sku_key(sku: str) -> str:
@@ -117,7 +118,7 @@ def _sales_line(*, item_id: str, line: OrderLine, code: str, inclusive: bool, de
 def lines_build(*, order: ExternalOrder, store: ConnectedSystem, options: ConnectionOptions) -> BuiltLines:
     out = BuiltLines()
     inclusive = order.taxes_included
-    items = linked_items(store, order.lines)
+    items = out.items = linked_items(store, order.lines)
     for name in order.unrecognised:
         out.problems.append(f"The order has a line we do not recognise: '{name}'. It was not posted, so nothing is "
                             "dropped or guessed; enter it by hand in QuickBooks or remove it in the store, then retry.")
