@@ -27,6 +27,7 @@ logger = logging.getLogger("connector.customers")
 GUEST_NAME = "Guest customer"
 MAX_DISPLAY_NAME = 500
 DUPLICATE_NAME_CODE = "6240"
+REQUEST_REVISIONS = 3  # requestids tried for one customer create before its refusal is believed
 
 
 def email_key(email: str) -> str:
@@ -77,9 +78,9 @@ def _same_person(candidate: AccountingCustomer, *, wanted_name: str, wanted_emai
     return email_key(candidate.email) == email_key(wanted_email)
 
 
-def _request_id(system: ConnectedSystem, email: str, key: str, attempt: int) -> str:
+def _request_id(system: ConnectedSystem, email: str, key: str, attempt: int, revision: int = 0) -> str:
     digest = hashlib.sha256(f"{system.public_id}:{email_key(email)}:{key}:{attempt}".encode()).hexdigest()
-    return f"cust-{digest[:40]}"
+    return f"cust-{digest[:40]}" + (f".r{revision}" if revision else "")
 
 
 def _link_save(system: ConnectedSystem, *, email: str, key: str, display_name: str, customer_id: str) -> CustomerLink:
@@ -132,16 +133,31 @@ def _customer_create(system: ConnectedSystem, client: Any, customer: ExternalCus
             taken.add(name_key(candidate))
             continue
         try:
-            return client.create_customer(
-                display_name=candidate, given_name=customer.first_name.strip(),
-                family_name=customer.last_name.strip(), email=email, company=customer.company.strip(),
-                request_id=_request_id(system, email, key, attempt))
+            return _create_under(system, client, customer, candidate=candidate, key=key, email=email, attempt=attempt)
         except PermanentError as exc:
             if DUPLICATE_NAME_CODE not in exc.code.split(","):
                 raise
             taken.add(name_key(candidate))  # a vendor, employee or a new customer holds it
     raise PermanentError(f"Every QuickBooks display name tried for {display!r} is taken; create the customer "
                          "in QuickBooks and retry the order.")
+
+
+def _create_under(system: ConnectedSystem, client: Any, customer: ExternalCustomer, *, candidate: str, key: str,
+                  email: str, attempt: int) -> AccountingCustomer:
+    """One create, under requestids every worker derives alike (two orders of one new buyer make one
+    customer). A refusal may be the replayed answer to a request that a killed worker cut short
+    (QuickBooks refuses the truncated body and keeps that answer for the requestid), so the same
+    body is sent under the next revision, a few times at most: a real refusal stays a refusal."""
+    for revision in range(REQUEST_REVISIONS):
+        try:
+            return client.create_customer(
+                display_name=candidate, given_name=customer.first_name.strip(),
+                family_name=customer.last_name.strip(), email=email, company=customer.company.strip(),
+                request_id=_request_id(system, email, key, attempt, revision))
+        except PermanentError as exc:
+            if DUPLICATE_NAME_CODE in exc.code.split(",") or revision == REQUEST_REVISIONS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 # --------------------------------------------------------------------------- refresh job

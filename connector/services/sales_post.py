@@ -8,6 +8,11 @@
 3. The create carries the ledger's deterministic requestid: QuickBooks replays the first response
    for a repeat. The requestid only changes after QuickBooks refused a create outright (so none
    exists), because a refused requestid would otherwise replay the refusal after the fix.
+4. A refusal of a requestid an earlier attempt already sent (that attempt died before recording the
+   answer) may be the replay of what that earlier request got, not a verdict on this body: a worker
+   killed while sending leaves a truncated body, which QuickBooks refuses and stores under the
+   requestid. Such a requestid is burnt: once a lookup confirms nothing was created, the next
+   revision is sent once; only a refusal of a requestid never sent before fails the order.
 """
 
 from __future__ import annotations
@@ -85,20 +90,32 @@ def _finish(document_id: int, token: str, **fields: Any) -> SalesDocument:
     return document
 
 
-def _mark_attempt(document_id: int, token: str, **fields: Any) -> SalesDocument:
-    """Commit, before the create call, that a create may now exist in QuickBooks."""
+def _request_id(document: SalesDocument, revision: int) -> str:
+    return document.request_id if not revision else f"{document.request_id}.r{revision}"
+
+
+def _mark_attempt(document_id: int, token: str, *, next_revision: bool = False,
+                  **fields: Any) -> tuple[SalesDocument, str, bool]:
+    """Commit, before the create call, that a create may now exist in QuickBooks. Returns the
+    document, the requestid to send, and whether an earlier attempt already sent that requestid
+    without recording QuickBooks' answer (so a refusal now may be a replay of that answer)."""
     with transaction.atomic():
         document = SalesDocument.objects.select_for_update().get(pk=document_id)
         if (document.snapshot or {}).get("lease", {}).get("token") != token:
             raise RetryableError(f"Order {document.order_number}: another worker took over posting it.")
         snapshot = dict(document.snapshot or {})
-        snapshot["create_attempts"] = int(snapshot.get("create_attempts") or 0) + 1
-        snapshot["last_attempt_at"] = timezone.now().isoformat()
+        revision = int(snapshot.get("request_revision") or 0) + (1 if next_revision else 0)
+        request_id = _request_id(document, revision)
+        earlier = int(snapshot.get("create_attempts") or 0)
+        # Rows marked before "sent_request_id" was kept: any earlier attempt may have sent it.
+        sent_before = snapshot.get("sent_request_id", request_id if earlier else "") == request_id
+        snapshot.update({"create_attempts": earlier + 1, "last_attempt_at": timezone.now().isoformat(),
+                         "request_revision": revision, "sent_request_id": request_id})
         document.snapshot = snapshot
         for name, value in fields.items():
             setattr(document, name, value)
         document.save()
-    return document
+    return document, request_id, sent_before
 
 
 # --------------------------------------------------------------------------- post
@@ -129,7 +146,7 @@ def _post(document: SalesDocument, token: str, job: Any) -> str:
     if built.problems:
         return _hold(document, token, list(dict.fromkeys(built.problems)), job)
     with transaction.atomic():  # a link fixed since ingest: the held-back units follow it
-        changed = lines_replace(document, store, order)
+        changed = lines_replace(document, store, order, built.items)
     stock_notify(organization=document.organization, accounting_product_ids=changed)
     if "numbering" not in snapshot:  # decided once, before the first create, never changed after
         custom = custom_numbers(accounting.pk, client)
@@ -146,22 +163,35 @@ def _post(document: SalesDocument, token: str, job: Any) -> str:
     body = _body(document, order, built, match.link.accounting_customer_id, doc_number)
     if snapshot_numbering:
         document = _finish_numbering(document.pk, token, doc_number, snapshot_numbering)
-    document = _mark_attempt(document.pk, token, customer_link=match.link, status=DocumentStatus.PENDING,
-                             message=match.note)
-    revision = int((document.snapshot or {}).get("request_revision") or 0)
-    request_id = document.request_id if not revision else f"{document.request_id}.r{revision}"
-    try:
-        created = client.create_document(doc_type=document.document_type, body=body, request_id=request_id)
-    except PermanentError as exc:
-        # QuickBooks refused this body, so the next attempt (after a fix) needs a new requestid: the
-        # old one would replay the refusal. Earlier attempts may still have created it, so the
-        # attempt count stays and the next attempt looks the document up first.
-        _finish(document.pk, token, status=DocumentStatus.FAILED,
-                message=f"QuickBooks refused order {order.number}: {exc.message}",
-                snapshot_changes={"request_revision": revision + 1})
-        sales_log(document, f"QuickBooks refused order {order.number}: {exc.message}", level=LogLevel.ERROR, job=job)
-        raise
-    return _posted(document, token, created, job, how="created")
+    next_revision = False
+    while True:  # twice at most: a burnt requestid is followed by one never sent before
+        document, request_id, sent_before = _mark_attempt(
+            document.pk, token, next_revision=next_revision, customer_link=match.link,
+            status=DocumentStatus.PENDING, message=match.note)
+        try:
+            created = client.create_document(doc_type=document.document_type, body=body, request_id=request_id)
+        except PermanentError as exc:
+            if sent_before:
+                # Possibly the replayed answer to an earlier, unrecorded send (point 4 above). A
+                # refusal created nothing; if nothing exists under the DocNumber or marker either,
+                # this body has not been judged yet: send it under the next revision.
+                found = client.find_document(doc_type=document.document_type, doc_number=document.doc_number,
+                                             private_note_marker=marker_for(document))
+                if found is not None:
+                    return _posted(document, token, found, job, how="found in QuickBooks after an interrupted attempt")
+                next_revision = True
+                continue
+            # QuickBooks refused this body, so the next attempt (after a fix) needs a new requestid:
+            # the old one would replay the refusal. Earlier attempts may still have created it, so
+            # the attempt count stays and the next attempt looks the document up first.
+            revision = int(document.snapshot.get("request_revision") or 0)
+            _finish(document.pk, token, status=DocumentStatus.FAILED,
+                    message=f"QuickBooks refused order {order.number}: {exc.message}",
+                    snapshot_changes={"request_revision": revision + 1})
+            sales_log(document, f"QuickBooks refused order {order.number}: {exc.message}", level=LogLevel.ERROR,
+                      job=job)
+            raise
+        return _posted(document, token, created, job, how="created")
 
 
 def _finish_numbering(document_id: int, token: str, doc_number: str, numbering: dict[str, str]) -> SalesDocument:
