@@ -28,7 +28,7 @@ def _killer(stack, stop: threading.Event, rng: random.Random) -> None:  # type: 
 
 def test_every_order_becomes_exactly_one_quickbooks_document_despite_kills(make_stack) -> None:  # type: ignore[no-untyped-def]
     stack = make_stack(EMULATOR_WEBHOOK_DELIVERY="manual", JOB_CLAIM_SECONDS="20", JOB_MAX_ATTEMPTS="30")
-    scenario.seed(stack, orgs=ORGS, skus=SKUS)
+    scenario.seed(stack, orgs=ORGS, skus=SKUS, start=500)
     stack.start_web(workers=2)
     stack.start_sweeper(every=1.0)
     stack.start_cluster()
