@@ -11,7 +11,7 @@ import threading
 
 import requests
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from emulators.faults import webhook_should_drop
@@ -38,7 +38,9 @@ def _deliver_in_thread(row_id: int) -> None:
     try:
         _deliver(row_id)
     finally:
-        close_old_connections()
+        # This thread ends here: its connection would otherwise stay open until garbage collection
+        # (CONN_MAX_AGE keeps young connections), and a burst of webhooks would exhaust the server.
+        connections.close_all()
 
 
 def _deliver(row_id: int) -> int | None:

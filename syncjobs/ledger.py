@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -135,7 +135,10 @@ class _Doorbell:
         with self._lock:
             self._trailing = None
             self._last = time.monotonic()
-        wake_workers()
+        try:
+            wake_workers()
+        finally:
+            connections.close_all()  # the ORM broker used this short-lived thread's own connection
 
 
 _doorbell = _Doorbell()
