@@ -220,8 +220,11 @@ class QuickBooksClient(BaseClient):
         entity = entity_name(doc_type)
         if doc_number:
             rows = self.query(q.select(entity, [f"DocNumber = {q.quote(doc_number)}"], max_results=10)).get(entity)
-            if rows:
-                return document(doc_type, rows[0])
+            for row in rows or []:
+                # A bookkeeper may have typed the same number on a document of their own: only one
+                # carrying our marker is ours (without a marker to check, the number decides).
+                if not private_note_marker or private_note_marker in str(row.get("PrivateNote") or ""):
+                    return document(doc_type, row)
         if private_note_marker:
             # PrivateNote is not queryable: scan the most recent documents.
             statement = q.select(entity, order_by="MetaData.CreateTime DESC", max_results=SCAN_CAP)

@@ -82,6 +82,20 @@ def test_a_document_is_found_by_its_private_note_marker(qbo) -> None:
     assert found is not None and found.id == doc.id and found.doc_number
 
 
+def test_a_bookkeepers_document_with_our_number_is_not_taken_for_ours(qbo) -> None:
+    customer = _customer(qbo)
+    theirs = _invoice_body(qbo, customer.id, "SR-8")
+    theirs["PrivateNote"] = "typed by hand"
+    qbo.create_document(doc_type="invoice", body=theirs, request_id="inv-theirs")
+    assert qbo.find_document(doc_type="invoice", doc_number="SR-8", private_note_marker="[ref:ours]") is None
+    ours = _invoice_body(qbo, customer.id, "")
+    del ours["DocNumber"]
+    ours["PrivateNote"] = "Shopify order #1002 [ref:ours]"
+    doc = qbo.create_document(doc_type="invoice", body=ours, request_id="inv-ours")
+    found = qbo.find_document(doc_type="invoice", doc_number="SR-8", private_note_marker="[ref:ours]")
+    assert found is not None and found.id == doc.id
+
+
 def test_a_duplicate_doc_number_is_a_permanent_error(qbo) -> None:
     customer = _customer(qbo)
     qbo.create_document(doc_type="invoice", body=_invoice_body(qbo, customer.id), request_id="inv-a")
