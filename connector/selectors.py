@@ -131,22 +131,13 @@ def unmatched_store_products(systems: QuerySet[ConnectedSystem] | list[Connected
 
 
 def _unmatched_count(system: ConnectedSystem, fallback: int) -> int:
-    report = _matching_function("match_report")
-    if report is not None:
-        try:
-            value = report(system)
-        except (LookupError, ValueError, TypeError):
-            return fallback
-        unmatched = getattr(value, "unmatched_store", None)
-        if unmatched is None:
-            unmatched = getattr(value, "unmatched", None)
-        if unmatched is None and isinstance(value, dict):
-            unmatched = value.get("unmatched_store", value.get("unmatched"))
-        if isinstance(unmatched, int):
-            return unmatched
-        if unmatched is not None and hasattr(unmatched, "__len__"):
-            return len(unmatched)
-    return fallback
+    counts = _matching_function("match_counts")
+    if counts is None:
+        return fallback
+    try:
+        return int(counts(system).get("unmatched_store", fallback))
+    except (LookupError, ValueError, TypeError):
+        return fallback
 
 
 def system_health(systems: list[ConnectedSystem]) -> list[SystemHealth]:

@@ -118,6 +118,14 @@ def _compliance(delivery: WebhookDelivery, system: ConnectedSystem, event: Webho
     return f"privacy request {event.kind}"
 
 
+def _customers(delivery: WebhookDelivery, system: ConnectedSystem, event: WebhookEvent) -> str:
+    """A QuickBooks customer renamed, deactivated or merged: re-read the linked ones."""
+    job_enqueue(organization=system.organization, system=system, kind="customers.refresh",
+                payload={"system_id": system.pk, "customer_ids": list(event.object_ids)},
+                dedupe_key=f"customers.refresh:{system.pk}:{','.join(sorted(event.object_ids))[:180]}")
+    return f"re-read customer {', '.join(event.object_ids)}"
+
+
 PLANNERS: Mapping[str, Planner] = {
     "item.changed": _items,
     "item.deleted": _items,
@@ -125,6 +133,7 @@ PLANNERS: Mapping[str, Planner] = {
     "product.changed": _product,
     "stock.edited": _stock_edited,
     "order.changed": _order,
+    "customer.changed": _customers,
     "app.uninstalled": _uninstalled,
     "compliance.customer_data_request": _compliance,
     "compliance.customer_redact": _compliance,

@@ -56,9 +56,14 @@ def system_connect(*, organization: Organization, platform: str, result: Connect
 
 
 def system_update_options(*, system: ConnectedSystem, options: dict[str, Any]) -> ConnectedSystem:
+    stock_was_on = system.opts.sync_stock
     merged = ConnectionOptions.from_json({**system.options, **options})
     system.options = merged.to_json()
     system.save(update_fields=["options", "updated_at"])
+    if system.is_store and merged.sync_stock != stock_was_on:
+        from connector.services.stock import stock_first_sync_if_needed
+
+        stock_first_sync_if_needed(store=system)  # on: publish QuickBooks' levels now; off: sync again when on
     return system
 
 

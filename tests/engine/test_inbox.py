@@ -28,11 +28,16 @@ def test_an_item_change_for_an_unknown_company_is_recorded_and_ignored(engine: E
     assert not Job.objects.filter(kind="stock.refresh_items").exists()
 
 
-def test_entities_the_engine_does_not_use_are_ignored(engine: Engine) -> None:
-    assert post_quickbooks(engine.base, fixture_json("quickbooks", "webhook_payload.json")).status_code == 200
-    run_jobs()
+def test_a_customer_change_re_reads_that_customer_and_a_vendor_is_ignored(engine: Engine) -> None:
+    payload = fixture_json("quickbooks", "webhook_payload.json")  # Customer 1 and Vendor 1 created
+    payload["eventNotifications"][0]["realmId"] = REALM
+    assert post_quickbooks(engine.base, payload).status_code == 200
+    _plan_all()
     delivery = WebhookDelivery.objects.get(platform="quickbooks")
-    assert delivery.status == DeliveryStatus.IGNORED and "customer.changed: nothing to do" in delivery.note
+    assert delivery.status == DeliveryStatus.PLANNED
+    refresh = Job.objects.get(kind="customers.refresh")
+    assert refresh.payload == {"system_id": engine.qbo.pk, "customer_ids": ["1"]}
+    assert not Job.objects.filter(kind__startswith="stock.").exists()
 
 
 def test_item_changes_for_one_company_collapse_into_one_refresh_job(pulled: Engine) -> None:

@@ -193,3 +193,15 @@ def test_switching_stock_sync_on_again_brings_a_first_sync_at_the_next_reconcile
     stock_reconcile_request(system=pulled.qbo)
     run_jobs()
     assert pulled.shop_quantities()["TS-M"] == 5
+
+
+def test_switching_stock_sync_on_publishes_quickbooks_levels_at_once(pulled: Engine) -> None:
+    from connector.services.systems import system_update_options
+
+    system_update_options(system=pulled.shop, options={"sync_stock": False})
+    run_jobs()
+    pulled.control("shopify", "stock", {"account": SHOP, "sku": "TS-M", "quantity": 31})
+    run_jobs()
+    system_update_options(system=pulled.shop, options={"sync_stock": True})
+    run_jobs()  # no reconcile, no webhook: the switch alone brings the first sync
+    assert pulled.shop_quantities()["TS-M"] == 5
