@@ -162,6 +162,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The job ledger (syncjobs). Attempts include the ones that killed their worker.
+# Prefix of rate-limit keys in Redis, for several deployments sharing one Redis server.
+RATE_LIMIT_NAMESPACE = env_str("RATE_LIMIT_NAMESPACE")
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5, minimum=1)
 JOB_CLAIM_SECONDS = env_int("JOB_CLAIM_SECONDS", 120, minimum=5)
 JOB_DRAIN_SECONDS = env_int("JOB_DRAIN_SECONDS", 25, minimum=1)

@@ -17,6 +17,15 @@ def _no_doorbell(settings: settings) -> None:  # type: ignore[valid-type]
     settings.JOB_WAKE_WORKERS = False
 
 
+@pytest.fixture(autouse=True)
+def _own_rate_limits(settings: settings) -> None:  # type: ignore[valid-type]
+    """Rate-limit windows and blocks live in Redis when REDIS_URL is set; the database rolls back
+    after each test but Redis does not, so each test counts in its own namespace."""
+    import uuid
+
+    settings.RATE_LIMIT_NAMESPACE = f"test-{uuid.uuid4().hex[:12]}:"
+
+
 @pytest.fixture
 def org(db):  # type: ignore[no-untyped-def]
     from accounts.models import Organization

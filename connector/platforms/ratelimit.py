@@ -44,7 +44,7 @@ def block_rate_limit(key: str, seconds: float) -> None:
     """After a 429: nobody calls this connection again for `seconds`."""
     until = time.time() + seconds
     if settings.REDIS_URL:
-        _redis().set(f"ratelimit:block:{key}", str(until), px=int(seconds * 1000) + 1)
+        _redis().set(f"ratelimit:{settings.RATE_LIMIT_NAMESPACE}block:{key}", str(until), px=int(seconds * 1000) + 1)
         return
     from connector.models import RateLimitBucket
 
@@ -55,7 +55,7 @@ def block_rate_limit(key: str, seconds: float) -> None:
 
 def _blocked_until(key: str) -> float:
     if settings.REDIS_URL:
-        value = _redis().get(f"ratelimit:block:{key}")
+        value = _redis().get(f"ratelimit:{settings.RATE_LIMIT_NAMESPACE}block:{key}")
         return float(value) if value else 0.0
     from connector.models import RateLimitBucket
 
@@ -65,7 +65,7 @@ def _blocked_until(key: str) -> float:
 
 def _take(window_key: str, bucket: int, limit: RateLimit) -> bool:
     if settings.REDIS_URL:
-        name = f"ratelimit:{window_key}:{bucket}"
+        name = f"ratelimit:{settings.RATE_LIMIT_NAMESPACE}{window_key}:{bucket}"
         pipe = _redis().pipeline()
         pipe.incr(name)
         pipe.expire(name, limit.seconds * 2)

@@ -174,9 +174,9 @@ def test_the_dashboard_draws_pushes_failures_and_latency(client, bookkeeper, wor
 
 def test_django_q_admin_is_for_superusers_only(client, bookkeeper, admin_user) -> None:
     client.force_login(bookkeeper)
-    assert client.get("/admin/django_q/ormq/").status_code == 403
+    assert client.get("/admin/django_q/schedule/").status_code == 403
     client.force_login(admin_user)
-    assert client.get("/admin/django_q/ormq/").status_code == 200
+    assert client.get("/admin/django_q/schedule/").status_code == 200
 
 
 def test_the_admin_sign_in_is_allauths(client) -> None:

@@ -55,6 +55,7 @@ class Stack:
             "HTTP_TIMEOUT_SECONDS": "5",
             "LOG_LEVEL": "WARNING",
             "Q_WORKERS": "2",
+            "RATE_LIMIT_NAMESPACE": f"stack-{uuid.uuid4().hex[:10]}:",  # Redis outlives each stack
             **extra_env,
         }
         if redis_url:
