@@ -45,11 +45,14 @@ def job_enqueue(*, organization: Organization | None, kind: str, payload: dict[s
                 delivery: WebhookDelivery | None = None, max_attempts: int | None = None) -> Job:
     """Add a job, or return the pending job that already carries the same dedupe key."""
     run_after = run_after or timezone.now()
-    if not dedupe_key and organization is None:
-        # Planning a delivery: no key to collide on and no turn to keep, so no savepoint either
-        # (this runs inside every webhook request; a failure rolls the delivery back with it).
-        job = Job.objects.create(kind=kind, payload=payload or {}, run_after=run_after, delivery=delivery,
-                                 system=system, max_attempts=max_attempts or settings.JOB_MAX_ATTEMPTS)
+    if not dedupe_key:
+        # No key to collide on, so no savepoint either: this runs inside every webhook request,
+        # and a failure rolls the delivery back with it.
+        if organization is not None:
+            _ensure_queue_turn(organization.pk)
+        job = Job.objects.create(organization=organization, kind=kind, payload=payload or {}, run_after=run_after,
+                                 delivery=delivery, system=system,
+                                 max_attempts=max_attempts or settings.JOB_MAX_ATTEMPTS)
         _ring_doorbell()
         return job
     for _ in range(5):
