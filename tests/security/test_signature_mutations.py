@@ -1,8 +1,11 @@
-"""Every webhook signature scheme, attacked with generated mutations: every invalid delivery is
+"""The HMAC webhook signature schemes (QuickBooks, Shopify, WooCommerce), attacked with generated mutations: every invalid delivery is
 refused (401) and stores nothing; every valid one is accepted and stored.
 
 Each scheme says how to sign a body the way the platform does; Hypothesis then mutates the body,
-the signature, the key or the header and checks the intake's answer.
+the signature, the key or the header and checks the intake's answer. eBay's account-deletion
+notifications are signed with ECDSA and a key fetched from eBay: tests/platforms/ebay/
+test_webhooks.py covers them (test vector, tampered body, re-serialised JSON, garbled header,
+unknown key).
 """
 
 from __future__ import annotations
@@ -52,11 +55,21 @@ def _shopify_body(nonce: str) -> bytes:
     return json.dumps({"id": 1, "inventory_item_id": 2, "location_id": 3, "available": 4, "nonce": nonce}).encode()
 
 
+def _woocommerce_body(nonce: str) -> bytes:
+    return json.dumps({"id": 727, "status": "processing", "date_modified_gmt": "2026-11-01T10:00:00",
+                       "nonce": nonce}).encode()
+
+
 SCHEMES = {
     "quickbooks": Scheme("quickbooks", "intuit-signature", b64_hmac, _qbo_body, dict, per_connection=False),
     "shopify": Scheme("shopify", "X-Shopify-Hmac-Sha256", b64_hmac, _shopify_body,
                       lambda: {"X-Shopify-Topic": "inventory_levels/update", "X-Shopify-Webhook-Id": str(uuid.uuid4()),
                                "X-Shopify-Shop-Domain": "mutation.myshopify.com"}, per_connection=True),
+    # WooCommerce signs with the secret we gave the webhook: the connection's own.
+    "woocommerce": Scheme("woocommerce", "X-WC-Webhook-Signature", b64_hmac, _woocommerce_body,
+                          lambda: {"X-WC-Webhook-Topic": "order.updated", "X-WC-Webhook-Resource": "order",
+                                   "X-WC-Webhook-Event": "updated", "X-WC-Webhook-ID": "31",
+                                   "X-WC-Webhook-Delivery-ID": uuid.uuid4().hex}, per_connection=True),
 }
 
 
