@@ -89,8 +89,8 @@ class AccountingClient(Protocol):
 
     def create_item(self, *, name: str, sku: str, tracks_stock: bool, income_account_id: str,
                     asset_account_id: str, expense_account_id: str, request_id: str,
-                    start_date: datetime | None = None) -> ExternalProduct:
-        """Inventory item (qty 0) when tracks_stock, else NonInventory."""
+                    start_date: datetime | None = None, service: bool = False) -> ExternalProduct:
+        """Inventory item (qty 0) when tracks_stock, Service when `service`, else NonInventory."""
 
     def find_customers(self, *, email: str = "", display_name: str = "") -> list[AccountingCustomer]: ...
 

@@ -164,12 +164,17 @@ class QuickBooksClient(BaseClient):
 
     def create_item(self, *, name: str, sku: str, tracks_stock: bool, income_account_id: str,
                     asset_account_id: str, expense_account_id: str, request_id: str,
-                    start_date: datetime | None = None) -> ExternalProduct:
-        body: dict[str, Any] = {"Name": name[:100], "IncomeAccountRef": {"value": income_account_id},
-                                "ExpenseAccountRef": {"value": expense_account_id}}
+                    start_date: datetime | None = None, service: bool = False) -> ExternalProduct:
+        """Inventory when tracks_stock, Service when `service` (gift wrapping, a workshop: sold, never
+        stocked), otherwise NonInventory."""
+        body: dict[str, Any] = {"Name": name[:100], "IncomeAccountRef": {"value": income_account_id}}
+        if expense_account_id:
+            body["ExpenseAccountRef"] = {"value": expense_account_id}
         if sku:
             body["Sku"] = sku[:100]
-        if tracks_stock:
+        if service and not tracks_stock:
+            body.update({"Type": "Service", "TrackQtyOnHand": False})
+        elif tracks_stock:
             started = (start_date.date() if isinstance(start_date, datetime) else start_date) or timezone.localdate()
             body.update({"Type": "Inventory", "TrackQtyOnHand": True, "QtyOnHand": 0,
                          "InvStartDate": _date(started), "AssetAccountRef": {"value": asset_account_id}})

@@ -47,6 +47,13 @@ def test_it_creates_a_non_inventory_item(qbo) -> None:
     assert (item.kind, item.tracks_stock, item.quantity) == ("NonInventory", False, None)
 
 
+def test_it_creates_a_service_item_with_an_income_account_only(qbo) -> None:
+    item = qbo.create_item(name="Tasting workshop", sku="SVC-T", tracks_stock=False, income_account_id="79",
+                           asset_account_id="", expense_account_id="", request_id="req-svc", service=True)
+    assert (item.kind, item.tracks_stock, item.quantity, item.sku) == ("Service", False, None, "SVC-T")
+    assert "ExpenseAccountRef" not in item.raw and "AssetAccountRef" not in item.raw
+
+
 def test_a_duplicate_item_name_is_a_permanent_error(qbo) -> None:
     with pytest.raises(PermanentError, match="already used") as caught:
         qbo.create_item(name="Rock Fountain", sku="X", tracks_stock=False, income_account_id="79",
