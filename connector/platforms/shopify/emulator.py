@@ -132,8 +132,7 @@ def emulator_connect(*, organization: Any, account: str, base_url: str, expiring
     subscriptions after_connect() would have created (no HTTP needed).
 
     The token does not expire unless `expiring` (what a custom app gets; the connect flow asks for
-    an expiring one). The demo relies on that: a refresh holds the connection's row lock while it
-    calls the token endpoint, and on SQLite the in-process emulator cannot write meanwhile."""
+    an expiring one, whose refresh the token tests cover)."""
     import secrets
 
     from connector.models import ConnectedSystem, SystemRole, SystemStatus
