@@ -9,6 +9,7 @@ Any userError: nothing is written (all-or-nothing per call).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 from typing import Any
@@ -149,7 +150,7 @@ def set_quantities(shop: str, version: str, query: str, variables: dict[str, Any
     if key:
         previous = shop_store.get("idempotency", key)
         if previous is not None:
-            if previous["digest"] != digest:
+            if not hmac.compare_digest(previous["digest"], digest):
                 return {"inventorySetQuantities": {"inventoryAdjustmentGroup": None, "userErrors": [_user_error(
                     "IDEMPOTENCY_KEY_PARAMETER_MISMATCH", ["key"],
                     "The same idempotency key was used with different parameters.")]}}, 10
