@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from emulators.faults import faults_configure
 
@@ -34,3 +37,21 @@ def faults_view(platform: str, request: HttpRequest) -> JsonResponse:
     return JsonResponse({"error_rate": faults.error_rate, "statuses": faults.statuses,
                          "latency_ms": faults.latency_ms, "seed": faults.seed,
                          "webhook_drop_rate": faults.webhook_drop_rate})
+
+
+def control_view(*refused: type[Exception]) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorate a control API view: exempt from CSRF (the demo page and the tests post JSON), and a
+    ControlError, or any of `refused`, answered 400 with its message."""
+    caught = (ControlError, *refused)
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                return view(request, *args, **kwargs)
+            except caught as exc:
+                return JsonResponse({"error": str(exc)}, status=400)
+
+        return csrf_exempt(wrapped)
+
+    return decorator

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
 
 from connector.platforms.ebay.emulator_notify import push_account_deletion
 from connector.platforms.ebay.emulator_orders import OrderError, place_order, set_available, touch_order
@@ -22,7 +21,7 @@ from connector.platforms.ebay.emulator_state import (
     register_runame,
     store,
 )
-from emulators.control import ControlError, faults_view, json_body
+from emulators.control import ControlError, control_view, faults_view, json_body
 from emulators.store import EmulatorStore
 
 
@@ -33,15 +32,7 @@ def _account(value: Any) -> str:
     return account
 
 
-def _errors(view: Any) -> Any:
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except (ControlError, OrderError) as exc:
-            return JsonResponse({"error": str(exc)}, status=400)
-
-    wrapped.__name__ = view.__name__
-    return csrf_exempt(wrapped)
+_errors = control_view(OrderError)
 
 
 def _post(request: HttpRequest) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
 
 from connector.platforms.shopify.emulator_http import webhooks_deliver
 from connector.platforms.shopify.emulator_orders import OrderError, cancel_order, place_order
@@ -25,7 +24,7 @@ from connector.platforms.shopify.emulator_state import (
     variant_name,
     variants,
 )
-from emulators.control import ControlError, faults_view, json_body
+from emulators.control import ControlError, control_view, faults_view, json_body
 from emulators.store import EmulatorStore
 
 
@@ -40,15 +39,7 @@ def _account(value: Any) -> str:
     return account
 
 
-def _errors(view: Any) -> Any:
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except (ControlError, OrderError) as exc:
-            return JsonResponse({"error": str(exc)}, status=400)
-
-    wrapped.__name__ = view.__name__
-    return csrf_exempt(wrapped)
+_errors = control_view(OrderError)
 
 
 @_errors

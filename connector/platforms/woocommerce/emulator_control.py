@@ -10,7 +10,6 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
 
 from connector.platforms.woocommerce.emulator_http import webhooks_deliver
 from connector.platforms.woocommerce.emulator_orders import STATUSES, OrderError, place_order, update_status
@@ -26,7 +25,7 @@ from connector.platforms.woocommerce.emulator_state import (
     store,
     touch,
 )
-from emulators.control import ControlError, faults_view, json_body
+from emulators.control import ControlError, control_view, faults_view, json_body
 from emulators.store import EmulatorStore
 
 
@@ -37,15 +36,7 @@ def _account(value: Any) -> str:
     return account
 
 
-def _errors(view: Any) -> Any:
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except (ControlError, OrderError) as exc:
-            return JsonResponse({"error": str(exc)}, status=400)
-
-    wrapped.__name__ = view.__name__
-    return csrf_exempt(wrapped)
+_errors = control_view(OrderError)
 
 
 @_errors
