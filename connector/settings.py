@@ -174,6 +174,8 @@ JOB_DOORBELL_INTERVAL_SECONDS = env_float("JOB_DOORBELL_INTERVAL_SECONDS", 0.2, 
 JOB_EXTRA_HANDLERS: dict[str, str] = (
     dict(item.split("=", 1) for item in env_list("JOB_EXTRA_HANDLERS", []) if "=" in item) if TESTING else {}
 )
+# How long a process remembers the connection a webhook address names (intake_systems.py).
+WEBHOOK_CONNECTION_CACHE_SECONDS = env_float("WEBHOOK_CONNECTION_CACHE_SECONDS", 5.0, minimum=0.0)
 HTTP_TIMEOUT_SECONDS = env_int("HTTP_TIMEOUT_SECONDS", 20, minimum=1)
 
 # django-q2 only wakes workers; the job table in syncjobs is the truth. `retry` must exceed

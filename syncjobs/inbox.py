@@ -1,18 +1,32 @@
-"""Store a verified delivery and enqueue its planning job, in one transaction."""
+"""Store a verified delivery and enqueue its planning job, atomically, before we answer 2xx.
+
+This runs in every webhook request, so it is written for the database rather than through the
+ORM's save(): on PostgreSQL the delivery and its job are one statement in autocommit (one round
+trip, one commit); on SQLite they are two plain INSERTs in one transaction. Query compilation and
+the transaction bookkeeping cost more than the rows themselves (docs/benchmarks.md, "intake").
+A repeated delivery id is skipped by the unique constraint (ON CONFLICT DO NOTHING), never
+by a read-then-write that two concurrent retries could both pass.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import nullcontext
+from functools import lru_cache
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
 
 from connector.models import ConnectedSystem
-from syncjobs.ledger import job_enqueue
-from syncjobs.models import WebhookDelivery
+from syncjobs.ledger import doorbell_ring_after_commit, job_enqueue, queue_turn_ensure
+from syncjobs.models import Job, WebhookDelivery
 
 # Headers worth keeping for parsing and audit; never Authorization or cookies.
 _KEPT_HEADER_PREFIXES = ("x-shopify-", "x-wc-", "intuit-", "x-ebay-", "ce-", "content-type", "user-agent",
                          "x-request-id")
+PLAN_KIND = "webhook.plan"
 
 
 def kept_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -20,20 +34,101 @@ def kept_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def delivery_receive(*, platform: str, delivery_id: str, body: bytes, headers: Mapping[str, str],
-                     topic: str, system: ConnectedSystem | None) -> tuple[WebhookDelivery, bool]:
-    """Return (delivery, created). A repeated delivery id is acknowledged without a second row."""
+                     topic: str, system: ConnectedSystem | None) -> bool:
+    """Store the delivery and its planning job; False when this delivery id was already stored.
+
+    Raises DatabaseError when nothing could be stored: the caller must not answer 2xx then.
+    """
+    organization_id = system.organization_id if system else None
+    if organization_id is not None:
+        queue_turn_ensure(organization_id)
+    now = timezone.now()
+    delivery = WebhookDelivery(platform=platform, delivery_id=delivery_id, system=system,
+                               organization_id=organization_id, topic=topic[:120], headers=kept_headers(headers),
+                               body=body.decode("utf-8", errors="replace"), received_at=now)
+    job = Job(organization_id=organization_id, system=system, kind=PLAN_KIND, run_after=now, created_at=now,
+              max_attempts=settings.JOB_MAX_ATTEMPTS)
+    if connection.vendor == "postgresql":
+        created = _insert_postgresql(delivery, job)
+    elif connection.vendor == "sqlite" and connection.features.can_return_columns_from_insert:
+        created = _insert_sqlite(delivery, job)
+    else:
+        created = _insert_orm(delivery, job)
+    if created:
+        doorbell_ring_after_commit()
+    return created
+
+
+# --------------------------------------------------------------------------- one path per database
+def _insert_postgresql(delivery: WebhookDelivery, job: Job) -> bool:
+    d_columns, d_params = _row(delivery)
+    j_columns, j_params = _row(job, skip=("payload", "delivery"))
+    # In autocommit the one statement is its own transaction. Inside a caller's transaction it gets
+    # a savepoint, so a refused insert does not abort the caller's work.
+    nested = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    with nested, connection.cursor() as cursor:
+        cursor.execute(_postgresql_statement(d_columns, j_columns), [*d_params, *j_params])
+        return cursor.fetchone() is not None
+
+
+@lru_cache(maxsize=16)
+def _postgresql_statement(d_columns: tuple[str, ...], j_columns: tuple[str, ...]) -> str:
+    # Columns holding NULL are left out (their default is NULL), so no untyped NULL meets a typed
+    # column in the SELECT list; strings resolve to text and every other value carries its type.
+    qn = connection.ops.quote_name
+    d_table, j_table = qn(WebhookDelivery._meta.db_table), qn(Job._meta.db_table)
+    return (
+        f"WITH stored AS (INSERT INTO {d_table} ({', '.join(map(qn, d_columns))}) "  # noqa: S608 - names from _meta
+        f"VALUES ({', '.join(['%s'] * len(d_columns))}) "
+        f"ON CONFLICT ({qn('platform')}, {qn('delivery_id')}) DO NOTHING RETURNING {qn('id')}) "
+        f"INSERT INTO {j_table} ({', '.join(map(qn, j_columns))}, {qn('payload')}, {qn('delivery_id')}) "
+        f"SELECT {', '.join(['%s'] * len(j_columns))}, jsonb_build_object('delivery_id', stored.{qn('id')}), "
+        f"stored.{qn('id')} FROM stored RETURNING {qn('id')}"
+    )
+
+
+def _insert_sqlite(delivery: WebhookDelivery, job: Job) -> bool:
+    d_columns, d_params = _row(delivery)
+    qn = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(WebhookDelivery._meta.db_table)} ({', '.join(map(qn, d_columns))}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(d_columns))}) "
+            f"ON CONFLICT ({qn('platform')}, {qn('delivery_id')}) DO NOTHING RETURNING {qn('id')}", d_params)
+        stored = cursor.fetchone()
+        if stored is None:
+            return False
+        job.delivery_id, job.payload = stored[0], {"delivery_id": stored[0]}
+        j_columns, j_params = _row(job)
+        cursor.execute(f"INSERT INTO {qn(Job._meta.db_table)} ({', '.join(map(qn, j_columns))}) "  # noqa: S608
+                       f"VALUES ({', '.join(['%s'] * len(j_columns))})", j_params)
+    return True
+
+
+def _insert_orm(delivery: WebhookDelivery, job: Job) -> bool:
+    """Any other database: the ORM, with the unique constraint still deciding what is a repeat."""
     try:
         with transaction.atomic():
-            delivery = WebhookDelivery.objects.create(
-                platform=platform, delivery_id=delivery_id, system=system,
-                organization=system.organization if system else None, topic=topic[:120],
-                headers=kept_headers(headers), body=body.decode("utf-8", errors="replace"),
-            )
-            job_enqueue(organization=delivery.organization, system=system, kind="webhook.plan",
+            delivery.save(force_insert=True)
+            job_enqueue(organization=delivery.organization, system=delivery.system, kind=PLAN_KIND,
                         payload={"delivery_id": delivery.pk}, delivery=delivery)
     except IntegrityError:
-        existing = WebhookDelivery.objects.filter(platform=platform, delivery_id=delivery_id).first()
-        if existing is None:
+        if not WebhookDelivery.objects.filter(platform=delivery.platform, delivery_id=delivery.delivery_id).exists():
             raise
-        return existing, False
-    return delivery, True
+        return False
+    return True
+
+
+def _row(instance: models.Model, skip: tuple[str, ...] = ()) -> tuple[tuple[str, ...], list[Any]]:
+    """(columns, database values) of an unsaved instance, as save() would write them, NULLs left out."""
+    columns: list[str] = []
+    params: list[Any] = []
+    for field in instance._meta.concrete_fields:
+        if field.primary_key or field.name in skip:
+            continue
+        value = field.get_db_prep_save(field.pre_save(instance, add=True), connection)
+        if value is None:
+            continue
+        columns.append(field.column)
+        params.append(value)
+    return tuple(columns), params

@@ -49,17 +49,17 @@ def job_enqueue(*, organization: Organization | None, kind: str, payload: dict[s
         # No key to collide on, so no savepoint either: this runs inside every webhook request,
         # and a failure rolls the delivery back with it.
         if organization is not None:
-            _ensure_queue_turn(organization.pk)
+            queue_turn_ensure(organization.pk)
         job = Job.objects.create(organization=organization, kind=kind, payload=payload or {}, run_after=run_after,
                                  delivery=delivery, system=system,
                                  max_attempts=max_attempts or settings.JOB_MAX_ATTEMPTS)
-        _ring_doorbell()
+        doorbell_ring_after_commit()
         return job
     for _ in range(5):
         try:
             with transaction.atomic():
                 if organization is not None:
-                    _ensure_queue_turn(organization.pk)
+                    queue_turn_ensure(organization.pk)
                 job = Job.objects.create(
                     organization=organization, system=system, kind=kind, payload=payload or {},
                     dedupe_key=dedupe_key, run_after=run_after, delivery=delivery,
@@ -73,9 +73,9 @@ def job_enqueue(*, organization: Organization | None, kind: str, payload: dict[s
                 continue  # it was claimed between our insert and this read: insert again
             if run_after < existing.run_after:
                 Job.objects.filter(pk=existing.pk, status=JobStatus.PENDING).update(run_after=run_after)
-            _ring_doorbell()
+            doorbell_ring_after_commit()
             return existing
-        _ring_doorbell()
+        doorbell_ring_after_commit()
         return job
     raise IntegrityError(f"Could not enqueue {kind} with key {dedupe_key!r}")
 
@@ -83,7 +83,7 @@ def job_enqueue(*, organization: Organization | None, kind: str, payload: dict[s
 _turns_known: set[int] = set()
 
 
-def _ensure_queue_turn(organization_id: int) -> None:
+def queue_turn_ensure(organization_id: int) -> None:
     """Every organisation with work has a turn row; once seen in this process, skip the query."""
     if organization_id in _turns_known:
         return
@@ -91,7 +91,7 @@ def _ensure_queue_turn(organization_id: int) -> None:
     transaction.on_commit(lambda: _turns_known.add(organization_id))
 
 
-def _ring_doorbell() -> None:
+def doorbell_ring_after_commit() -> None:
     """Wake a worker once per transaction, after it commits (never for uncommitted work)."""
     if getattr(connection, "_connector_doorbell", False):
         return

@@ -4,27 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from connector.models import ConnectedSystem
 from connector.platforms import PLATFORMS, get_platform
 from syncjobs.inbox import delivery_receive
+from syncjobs.intake_systems import webhook_system
 
 logger = logging.getLogger("syncjobs.webhooks")
 
 
 @csrf_exempt
-def receive_webhook(request: HttpRequest, platform: str, system_uuid: str | None = None) -> HttpResponse:
+def receive_webhook(request: HttpRequest, platform: str, system_uuid: uuid.UUID | None = None) -> HttpResponse:
     if platform not in PLATFORMS:
         raise Http404("Unknown platform")
     hooks = get_platform(platform).load("webhooks")
     system = None
     if system_uuid is not None:
-        system = ConnectedSystem.objects.select_related("organization").filter(
-            public_id=system_uuid, platform=platform).first()
+        system = webhook_system(platform, system_uuid)
         if system is None:
             raise Http404("Unknown connection")
     early = hooks.answer_unverified(request, system)

@@ -26,6 +26,14 @@ def _own_rate_limits(settings: settings) -> None:  # type: ignore[valid-type]
     settings.RATE_LIMIT_NAMESPACE = f"test-{uuid.uuid4().hex[:12]}:"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_webhook_connections() -> None:
+    """Each test's connections are new rows (the database rolls back); forget earlier tests' ones."""
+    from syncjobs.intake_systems import forget_all
+
+    forget_all()
+
+
 @pytest.fixture
 def org(db):  # type: ignore[no-untyped-def]
     from accounts.models import Organization
