@@ -92,6 +92,9 @@ def database_from_url(url: str, *, base_dir: Path) -> dict[str, object]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(path),
+            # Kept open between requests like any other database: opening runs the PRAGMAs, and
+            # closing the last connection checkpoints the write-ahead log.
+            "CONN_MAX_AGE": int(options.pop("conn_max_age", "60")),
             # IMMEDIATE takes the write lock when a transaction starts, so two workers never
             # both read a row, then fight over upgrading to a write lock ("database is locked").
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 30,

@@ -1,22 +1,24 @@
-"""Store a verified delivery and enqueue its planning job, atomically, before we answer 2xx.
+"""Store a verified delivery and enqueue its planning job before we answer 2xx.
 
 This runs in every webhook request, so it is written for the database rather than through the
-ORM's save(): on PostgreSQL the delivery and its job are one statement in autocommit (one round
-trip, one commit); on SQLite they are two plain INSERTs in one transaction. Query compilation and
-the transaction bookkeeping cost more than the rows themselves (docs/benchmarks.md, "intake").
+ORM's save(): query compilation and transaction bookkeeping cost more than the rows themselves
+(docs/benchmarks.md, "intake"). On PostgreSQL the delivery and its job are one statement in
+autocommit: one round trip, one commit, both rows or neither. On SQLite they are two plain
+INSERTs, each its own commit (see _insert_sqlite for why, and what covers the gap).
 A repeated delivery id is skipped by the unique constraint (ON CONFLICT DO NOTHING), never
 by a read-then-write that two concurrent retries could both pass.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from contextlib import nullcontext
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from connector.models import ConnectedSystem
@@ -27,6 +29,7 @@ from syncjobs.models import Job, WebhookDelivery
 _KEPT_HEADER_PREFIXES = ("x-shopify-", "x-wc-", "intuit-", "x-ebay-", "ce-", "content-type", "user-agent",
                          "x-request-id")
 PLAN_KIND = "webhook.plan"
+logger = logging.getLogger("syncjobs.webhooks")
 
 
 def kept_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -88,9 +91,15 @@ def _postgresql_statement(d_columns: tuple[str, ...], j_columns: tuple[str, ...]
 
 
 def _insert_sqlite(delivery: WebhookDelivery, job: Job) -> bool:
+    """Two autocommit INSERTs, not one transaction: SQLite has one writer at a time, and a
+    transaction held it while this thread waited for the interpreter lock between statements.
+    The delivery's commit is the promise behind the 2xx; should the job's INSERT not follow (the
+    process dies, the database refuses it), the sweeper plans the delivery (plan_orphaned_deliveries).
+    """
     d_columns, d_params = _row(delivery)
+    j_columns, j_params = _row(job, skip=("payload", "delivery"))
     qn = connection.ops.quote_name
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {qn(WebhookDelivery._meta.db_table)} ({', '.join(map(qn, d_columns))}) "  # noqa: S608
             f"VALUES ({', '.join(['%s'] * len(d_columns))}) "
@@ -98,10 +107,14 @@ def _insert_sqlite(delivery: WebhookDelivery, job: Job) -> bool:
         stored = cursor.fetchone()
         if stored is None:
             return False
-        job.delivery_id, job.payload = stored[0], {"delivery_id": stored[0]}
-        j_columns, j_params = _row(job)
-        cursor.execute(f"INSERT INTO {qn(Job._meta.db_table)} ({', '.join(map(qn, j_columns))}) "  # noqa: S608
-                       f"VALUES ({', '.join(['%s'] * len(j_columns))})", j_params)
+        try:
+            cursor.execute(
+                f"INSERT INTO {qn(Job._meta.db_table)} ({', '.join(map(qn, j_columns))}, {qn('payload')}, "  # noqa: S608
+                f"{qn('delivery_id')}) VALUES ({', '.join(['%s'] * len(j_columns))}, json_object('delivery_id', %s), %s)",
+                [*j_params, stored[0], stored[0]])
+        except DatabaseError:
+            logger.warning("delivery %s stored without its planning job; the sweeper will plan it", stored[0],
+                           exc_info=True)
     return True
 
 
