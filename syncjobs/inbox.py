@@ -46,15 +46,17 @@ def delivery_receive(*, platform: str, delivery_id: str, body: bytes, headers: M
     if organization_id is not None:
         queue_turn_ensure(organization_id)
     now = timezone.now()
-    delivery = WebhookDelivery(platform=platform, delivery_id=delivery_id, system=system,
-                               organization_id=organization_id, topic=topic[:120], headers=kept_headers(headers),
-                               body=body.decode("utf-8", errors="replace"), received_at=now)
-    job = Job(organization_id=organization_id, system=system, kind=PLAN_KIND, run_after=now, created_at=now,
-              max_attempts=settings.JOB_MAX_ATTEMPTS)
+    delivery = {
+        "platform": platform, "delivery_id": delivery_id, "system_id": system.pk if system else None,
+        "organization_id": organization_id, "topic": topic[:120], "headers": kept_headers(headers),
+        "body": body.decode("utf-8", errors="replace"), "received_at": now}
+    job = {"organization_id": organization_id, "system_id": system.pk if system else None,
+                     "kind": PLAN_KIND, "run_after": now, "created_at": now,
+                     "max_attempts": settings.JOB_MAX_ATTEMPTS}
     if connection.vendor == "postgresql":
-        created = _insert_postgresql(delivery, job)
+        created = _insert_postgresql(_row(WebhookDelivery, delivery), _row(Job, job))
     elif connection.vendor == "sqlite" and connection.features.can_return_columns_from_insert:
-        created = _insert_sqlite(delivery, job)
+        created = _insert_sqlite(_row(WebhookDelivery, delivery), _row(Job, job))
     else:
         created = _insert_orm(delivery, job)
     if created:
@@ -63,9 +65,8 @@ def delivery_receive(*, platform: str, delivery_id: str, body: bytes, headers: M
 
 
 # --------------------------------------------------------------------------- one path per database
-def _insert_postgresql(delivery: WebhookDelivery, job: Job) -> bool:
-    d_columns, d_params = _row(delivery)
-    j_columns, j_params = _row(job, skip=("payload", "delivery"))
+def _insert_postgresql(delivery: Row, job: Row) -> bool:
+    (d_columns, d_params), (j_columns, j_params) = delivery, job
     # In autocommit the one statement is its own transaction. Inside a caller's transaction it gets
     # a savepoint, so a refused insert does not abort the caller's work.
     nested = transaction.atomic() if connection.in_atomic_block else nullcontext()
@@ -90,14 +91,13 @@ def _postgresql_statement(d_columns: tuple[str, ...], j_columns: tuple[str, ...]
     )
 
 
-def _insert_sqlite(delivery: WebhookDelivery, job: Job) -> bool:
+def _insert_sqlite(delivery: Row, job: Row) -> bool:
     """Two autocommit INSERTs, not one transaction: SQLite has one writer at a time, and a
     transaction held it while this thread waited for the interpreter lock between statements.
     The delivery's commit is the promise behind the 2xx; should the job's INSERT not follow (the
     process dies, the database refuses it), the sweeper plans the delivery (plan_orphaned_deliveries).
     """
-    d_columns, d_params = _row(delivery)
-    j_columns, j_params = _row(job, skip=("payload", "delivery"))
+    (d_columns, d_params), (j_columns, j_params) = delivery, job
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
@@ -118,30 +118,55 @@ def _insert_sqlite(delivery: WebhookDelivery, job: Job) -> bool:
     return True
 
 
-def _insert_orm(delivery: WebhookDelivery, job: Job) -> bool:
+def _insert_orm(delivery: dict[str, Any], job: dict[str, Any]) -> bool:
     """Any other database: the ORM, with the unique constraint still deciding what is a repeat."""
+    stored = WebhookDelivery(**delivery)
     try:
         with transaction.atomic():
-            delivery.save(force_insert=True)
-            job_enqueue(organization=delivery.organization, system=delivery.system, kind=PLAN_KIND,
-                        payload={"delivery_id": delivery.pk}, delivery=delivery)
+            stored.save(force_insert=True)
+            job_enqueue(organization=stored.organization, system=stored.system, kind=job["kind"],
+                        payload={"delivery_id": stored.pk}, delivery=stored, max_attempts=job["max_attempts"])
     except IntegrityError:
-        if not WebhookDelivery.objects.filter(platform=delivery.platform, delivery_id=delivery.delivery_id).exists():
+        if not WebhookDelivery.objects.filter(platform=stored.platform, delivery_id=stored.delivery_id).exists():
             raise
         return False
     return True
 
 
-def _row(instance: models.Model, skip: tuple[str, ...] = ()) -> tuple[tuple[str, ...], list[Any]]:
-    """(columns, database values) of an unsaved instance, as save() would write them, NULLs left out."""
+# --------------------------------------------------------------------------- rows without the ORM
+Row = tuple[tuple[str, ...], list[Any]]
+
+
+def _row(model: type[models.Model], values: dict[str, Any]) -> Row:
+    """(columns, database values) of a new row as save() would write it: the given values, then
+    every other field's default. NULLs are left out (a column's default is NULL anyway), and the
+    job's payload and delivery columns are filled in by the statements above."""
     columns: list[str] = []
     params: list[Any] = []
-    for field in instance._meta.concrete_fields:
-        if field.primary_key or field.name in skip:
+    for name, value in values.items():
+        if value is not None:
+            field = model._meta.get_field(name)
+            columns.append(field.column)
+            params.append(field.get_db_prep_save(value, connection))
+    default_columns, default_params = _defaults(model, frozenset(values))
+    return (*columns, *default_columns), [*params, *default_params]
+
+
+@lru_cache(maxsize=8)
+def _defaults(model: type[models.Model], given: frozenset[str]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """Every other field's default, prepared for the database once per process."""
+    columns: list[str] = []
+    params: list[Any] = []
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.name in given or field.attname in given or field.name in _FILLED_IN:
             continue
-        value = field.get_db_prep_save(field.pre_save(instance, add=True), connection)
-        if value is None:
-            continue
-        columns.append(field.column)
-        params.append(value)
-    return tuple(columns), params
+        if field.has_default() and callable(field.default) and field.default not in (dict, list):
+            raise TypeError(f"{model.__name__}.{field.name} has a computed default: give it a value")
+        value = field.get_db_prep_save(field.get_default(), connection)
+        if value is not None:
+            columns.append(field.column)
+            params.append(value)
+    return tuple(columns), tuple(params)
+
+
+_FILLED_IN = frozenset({"payload", "delivery"})

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-
-import pytest
 from datetime import timedelta
 
+import pytest
 from django.db import connection
 from django.utils import timezone
 
