@@ -70,11 +70,3 @@ def credentials_from_token_response(payload: Mapping[str, Any], now: float | Non
         if payload.get("refresh_token_expires_in"):
             credentials["refresh_token_expires_at"] = int(now + int(payload["refresh_token_expires_in"]))
     return credentials
-
-
-def token_is_expiring(credentials: Mapping[str, Any], now: float | None = None) -> bool:
-    expires_at = credentials.get("expires_at")
-    if not expires_at or not credentials.get("refresh_token"):
-        return False
-    now = time.time() if now is None else now
-    return float(expires_at) - EXPIRY_MARGIN_SECONDS <= now

@@ -31,7 +31,7 @@ from connector.platforms.base import (
     StockUpdate,
 )
 from connector.platforms.ebay import stock, trading
-from connector.platforms.ebay.auth import api_base_url, token_is_expiring
+from connector.platforms.ebay.auth import EXPIRY_MARGIN_SECONDS, api_base_url
 from connector.platforms.ebay.errors import rest_errors, rest_message, trading_exception
 from connector.platforms.ebay.mapping import (
     inventory_product,
@@ -39,6 +39,7 @@ from connector.platforms.ebay.mapping import (
     timestamp,
     trading_products,
 )
+from connector.platforms.tokens import RefreshableToken
 
 DEFAULT_LOOKBACK = timedelta(days=7)  # "" cursor; eBay itself defaults to 90 days of creation dates
 ORDERS_PAGE_SIZE = 200  # getOrders maximum (above: error 31100)
@@ -46,12 +47,14 @@ INVENTORY_PAGE_SIZE = 200
 DEFAULT_SITE_ID = "0"  # US; `system.cursors["site_id"]` names another (3 UK, 15 AU, 77 DE)
 
 
-class EbayClient(BaseClient):
+class EbayClient(RefreshableToken, BaseClient):
     platform = "ebay"
     request_id_header = "rlogid"
     # eBay's limits are daily quotas and short per-seller windows (pack 7.1); we honour 429 and
     # the Trading usage-limit errors rather than guessing a local window.
     rate_limits = ()
+    oauth_module = "connector.platforms.ebay.oauth"
+    expiry_margin_seconds = EXPIRY_MARGIN_SECONDS
     listings_page_size = trading.PAGE_SIZE
     inventory_page_size = INVENTORY_PAGE_SIZE
     orders_page_size = ORDERS_PAGE_SIZE
@@ -67,31 +70,8 @@ class EbayClient(BaseClient):
         return str((self.system.cursors or {}).get("site_id") or DEFAULT_SITE_ID)
 
     # ------------------------------------------------------------------ auth
-    @property
-    def access_token(self) -> str:
-        return str((self.system.credentials or {}).get("access_token") or "")
-
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.access_token}"}
-
-    def refresh_auth(self) -> bool:
-        stale = self.access_token
-        self._refresh(stale)
-        return self.access_token != stale
-
-    def _refresh(self, stale: str) -> None:
-        from connector.platforms.ebay.oauth import refresh
-        from connector.services.credentials import credentials_refresh
-
-        self.system.credentials = credentials_refresh(
-            system_id=self.system.pk, stale_access_token=stale,
-            refresher=lambda current: refresh(self.system, current),
-        )
-
-    def ensure_fresh_token(self) -> None:
-        """Access tokens live 2 hours: renew shortly before, saving a failed call."""
-        if token_is_expiring(self.system.credentials or {}):
-            self._refresh(self.access_token)
 
     def error_from_response(self, response: requests.Response) -> PlatformError:
         status = response.status_code

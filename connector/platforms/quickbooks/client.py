@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
@@ -40,6 +39,7 @@ from connector.platforms.quickbooks.cdc import cdc_run
 from connector.platforms.quickbooks.faults import error_for, fault_from_body, fault_from_json
 from connector.platforms.quickbooks.mapping import customer, document, entity_name, item_product
 from connector.platforms.ratelimit import RateLimit
+from connector.platforms.tokens import RefreshableToken
 
 logger = logging.getLogger("connector.quickbooks")
 
@@ -54,11 +54,13 @@ def api_base_url(system: Any) -> str:
     return (system.base_url or settings.QUICKBOOKS_API_BASE_URL or API_BASE[settings.QUICKBOOKS_ENVIRONMENT]).rstrip("/")
 
 
-class QuickBooksClient(BaseClient):
+class QuickBooksClient(RefreshableToken, BaseClient):
     platform = "quickbooks"
     request_id_header = "intuit_tid"
     rate_limits = (RateLimit(10, 1), RateLimit(500, 60))
     min_retry_after_429 = 60.0
+    oauth_module = "connector.platforms.quickbooks.oauth"
+    expiry_margin_seconds = EXPIRY_MARGIN_SECONDS
 
     def __init__(self, system: Any) -> None:
         self.system = system
@@ -66,33 +68,13 @@ class QuickBooksClient(BaseClient):
         super().__init__(api_base_url(system), rate_key=f"quickbooks:{self.realm}")
 
     # ------------------------------------------------------------------ auth
-    @property
-    def access_token(self) -> str:
-        return str((self.system.credentials or {}).get("access_token") or "")
-
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.access_token}"}
 
-    def refresh_auth(self) -> bool:
-        stale = self.access_token
-        self._refresh(stale)
-        return self.access_token != stale
-
-    def _refresh(self, stale: str) -> None:
-        from connector.platforms.quickbooks.oauth import refresh
-        from connector.services.credentials import credentials_refresh
-
+    def refresh_token_now(self, stale: str) -> None:
         if getattr(self.system, "pk", None) is None:
             raise PermanentError("QuickBooks refused the new connection's token.")
-        self.system.credentials = credentials_refresh(
-            system_id=self.system.pk, stale_access_token=stale,
-            refresher=lambda current: refresh(self.system, current),
-        )
-
-    def ensure_fresh_token(self) -> None:
-        expires_at = (self.system.credentials or {}).get("expires_at")
-        if expires_at and float(expires_at) - EXPIRY_MARGIN_SECONDS <= time.time():
-            self._refresh(self.access_token)
+        super().refresh_token_now(stale)
 
     def error_from_response(self, response: requests.Response) -> PlatformError:
         fault = fault_from_body(response.text or "")

@@ -35,20 +35,23 @@ from connector.platforms.base import (
 )
 from connector.platforms.shopify import graphql as gql
 from connector.platforms.shopify import stock
-from connector.platforms.shopify.auth import shop_base_url, token_is_expiring
+from connector.platforms.shopify.auth import EXPIRY_MARGIN_SECONDS, shop_base_url
 from connector.platforms.shopify.mapping import order_from_rest, timestamp, variant_product
+from connector.platforms.tokens import RefreshableToken
 
 # "" cursor: how far back the first poll looks. Shopify shows 60 days without read_all_orders.
 DEFAULT_LOOKBACK = timedelta(days=7)
 ORDERS_PAGE_SIZE = 250  # REST maximum
 
 
-class ShopifyClient(BaseClient):
+class ShopifyClient(RefreshableToken, BaseClient):
     platform = "shopify"
     request_id_header = "X-Request-Id"
     # Shopify's limits are a cost bucket (GraphQL) and a leaky bucket (REST), reported on every
     # response; we honour those signals (THROTTLED, 429 Retry-After) instead of guessing a window.
     rate_limits = ()
+    oauth_module = "connector.platforms.shopify.oauth"
+    expiry_margin_seconds = EXPIRY_MARGIN_SECONDS
     max_throttle_retries = 2
 
     def __init__(self, system: Any) -> None:
@@ -58,38 +61,19 @@ class ShopifyClient(BaseClient):
         super().__init__(shop_base_url(system.external_account_id, system.base_url), rate_key=f"shopify:{system.pk}")
 
     # ------------------------------------------------------------------ auth
-    @property
-    def access_token(self) -> str:
-        return str((self.system.credentials or {}).get("access_token") or "")
-
     def auth_headers(self) -> dict[str, str]:
         return {"X-Shopify-Access-Token": self.access_token}
 
     def refresh_auth(self) -> bool:
-        """After a 401: rotate an expiring token (once, under the connection's row lock)."""
+        """After a 401: rotate an expiring token (once, under the connection's lease)."""
         from connector.services.credentials import credentials_current
 
-        stale = self.access_token
         if not (self.system.credentials or {}).get("refresh_token"):
             # A non-expiring token cannot be refreshed; another process may have reconnected.
+            stale = self.access_token
             self.system.credentials = credentials_current(self.system)
             return bool(self.access_token) and self.access_token != stale
-        self._refresh(stale)
-        return self.access_token != stale
-
-    def _refresh(self, stale: str) -> None:
-        from connector.platforms.shopify.oauth import refresh
-        from connector.services.credentials import credentials_refresh
-
-        self.system.credentials = credentials_refresh(
-            system_id=self.system.pk, stale_access_token=stale,
-            refresher=lambda current: refresh(self.system, current),
-        )
-
-    def ensure_fresh_token(self) -> None:
-        """Refresh an expiring offline token shortly before it lapses (saves a 401 round trip)."""
-        if token_is_expiring(self.system.credentials or {}):
-            self._refresh(self.access_token)
+        return super().refresh_auth()
 
     def error_from_response(self, response: requests.Response) -> PlatformError:
         status = response.status_code
