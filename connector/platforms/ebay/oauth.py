@@ -27,6 +27,7 @@ from connector.platforms.ebay.auth import (
     basic_credentials,
     credentials_from_token_response,
 )
+from connector.platforms.oauth_state import oauth_state_issue, oauth_state_take
 
 if TYPE_CHECKING:
     import requests
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger("connector.ebay")
 
 SESSION_KEY = "ebay_oauth_states"
-STATE_TTL_SECONDS = 600
 
 
 class EbayAuthClient(BaseClient):
@@ -86,29 +86,18 @@ def authorization_url(request: HttpRequest, *, organization: Organization, redir
     """`redirect_uri` (our callback) is not sent: eBay only knows the RuName, whose accept URL must
     point at it. It is kept with the state so complete() can be checked against it."""
     state = secrets.token_urlsafe(24)
-    states = {k: v for k, v in request.session.get(SESSION_KEY, {}).items()
-              if v.get("created", 0) > time.time() - STATE_TTL_SECONDS}
-    states[state] = {"organization": organization.pk, "base_url": base_url, "created": time.time()}
-    request.session[SESSION_KEY] = states
+    oauth_state_issue(request, key=SESSION_KEY, state=state, data={"organization": organization.pk,
+                                                                   "base_url": base_url})
     query = urlencode({"client_id": settings.EBAY_CLIENT_ID, "redirect_uri": runame(), "response_type": "code",
                        "scope": " ".join(SCOPES), "state": state}, quote_via=quote)
     return f"{auth_base_url(base_url)}/oauth2/authorize?{query}"
-
-
-def _take_state(request: HttpRequest, state: str) -> dict[str, Any]:
-    states = dict(request.session.get(SESSION_KEY, {}))
-    entry = states.pop(state, None) if state else None
-    request.session[SESSION_KEY] = states
-    if entry is None or entry.get("created", 0) <= time.time() - STATE_TTL_SECONDS:
-        raise PermanentError("This eBay connection link has expired or was already used. Start again.")
-    return entry
 
 
 def complete(request: HttpRequest, *, organization: Organization, redirect_uri: str) -> ConnectResult:
     from connector.platforms.contracts import ConnectResult
 
     query = request.GET
-    entry = _take_state(request, query.get("state", ""))
+    entry = oauth_state_take(request, key=SESSION_KEY, state=query.get("state", ""), platform="eBay")
     if entry.get("organization") != organization.pk:
         raise PermanentError("This eBay connection was started for another organisation.")
     if query.get("error") or not query.get("code"):

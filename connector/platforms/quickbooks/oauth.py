@@ -23,6 +23,7 @@ from oauthlib.oauth2 import OAuth2Error
 from requests_oauthlib import OAuth2Session
 
 from connector.platforms.base import BaseClient, PermanentError, PlatformError, ReconnectRequired
+from connector.platforms.oauth_state import oauth_state_issue, oauth_state_take
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -39,7 +40,6 @@ DISCOVERY = {
     "production": "https://developer.api.intuit.com/.well-known/openid_configuration",
 }
 SESSION_KEY = "quickbooks_oauth_states"
-STATE_TTL_SECONDS = 600
 
 
 def discovery_url(base_url: str = "") -> str:
@@ -89,28 +89,9 @@ def authorization_url(request: HttpRequest, *, organization: Organization, redir
     _allow_http(endpoints["authorization_endpoint"])
     session = OAuth2Session(settings.QUICKBOOKS_CLIENT_ID, redirect_uri=redirect_uri, scope=[SCOPE], pkce="S256")
     url, state = session.authorization_url(endpoints["authorization_endpoint"], state=secrets.token_urlsafe(24))
-    now = time.time()
-    states = {k: v for k, v in request.session.get(SESSION_KEY, {}).items() if v.get("created", 0) > now - STATE_TTL_SECONDS}
-    states[state] = {"organization": organization.pk, "verifier": session._code_verifier, "base_url": base_url,
-                     "created": now, "used": False}
-    request.session[SESSION_KEY] = states
+    oauth_state_issue(request, key=SESSION_KEY, state=state, data={
+        "organization": organization.pk, "verifier": session._code_verifier, "base_url": base_url})
     return url
-
-
-def _take_state(request: HttpRequest, state: str) -> dict[str, Any]:
-    """Single use: marked used whatever happens next; kept until it expires so reuse is named."""
-    states = dict(request.session.get(SESSION_KEY, {}))
-    entry = states.get(state) if state else None
-    if entry is None:
-        raise PermanentError("The answer from QuickBooks does not match a connection started here (state "
-                             "mismatch). Nothing was connected; start again.")
-    if entry.get("used"):
-        raise PermanentError("This QuickBooks connection link was already used. Start connecting again.")
-    states[state] = {**entry, "used": True}
-    request.session[SESSION_KEY] = states
-    if entry.get("created", 0) <= time.time() - STATE_TTL_SECONDS:
-        raise PermanentError("This QuickBooks connection link has expired (after 10 minutes). Start again.")
-    return entry
 
 
 def complete(request: HttpRequest, *, organization: Organization, redirect_uri: str) -> ConnectResult:
@@ -118,7 +99,7 @@ def complete(request: HttpRequest, *, organization: Organization, redirect_uri: 
     from connector.platforms.quickbooks.client import QuickBooksClient
 
     query = request.GET
-    entry = _take_state(request, query.get("state", ""))
+    entry = oauth_state_take(request, key=SESSION_KEY, state=query.get("state", ""), platform="QuickBooks")
     if query.get("error"):
         if query.get("error") == "access_denied":
             raise PermanentError("The QuickBooks user declined the connection; nothing was connected.")

@@ -10,7 +10,6 @@ subscribes to the webhooks we handle.
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -18,6 +17,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 
 from connector.platforms.base import BaseClient, PermanentError, ReconnectRequired
+from connector.platforms.oauth_state import oauth_state_issue, oauth_state_take
 from connector.platforms.shopify.auth import (
     app_secret,
     credentials_from_token_response,
@@ -44,7 +44,6 @@ SCOPES = ("read_products", "write_inventory", "read_locations", "read_orders", "
 IMPLIED = {"write_inventory": "read_inventory", "write_products": "read_products", "write_orders": "read_orders"}
 
 SESSION_KEY = "shopify_oauth_states"
-STATE_TTL_SECONDS = 600
 CALLBACK_MAX_AGE_SECONDS = 24 * 3600  # the callback's timestamp; Shopify's Python library uses 24 h
 
 WEBHOOK_TOPICS = ("orders/create", "orders/updated", "orders/cancelled", "inventory_levels/update",
@@ -93,11 +92,8 @@ def authorization_url(request: HttpRequest, *, organization: Organization, redir
                              "your-store.myshopify.com.")
     if base_url and not base_url.rstrip("/").endswith("/" + shop):
         base_url = f"{base_url.rstrip('/')}/{shop}"  # an emulator's root: its shops live under it
-    state = secrets.token_urlsafe(24)
-    states = {k: v for k, v in request.session.get(SESSION_KEY, {}).items()
-              if v.get("created", 0) > time.time() - STATE_TTL_SECONDS}
-    states[state] = {"organization": organization.pk, "shop": shop, "base_url": base_url, "created": time.time()}
-    request.session[SESSION_KEY] = states
+    state = oauth_state_issue(request, key=SESSION_KEY,
+                              data={"organization": organization.pk, "shop": shop, "base_url": base_url})
     query = urlencode({"client_id": settings.SHOPIFY_CLIENT_ID, "scope": ",".join(SCOPES),
                        "redirect_uri": redirect_uri, "state": state})
     return f"{shop_base_url(shop, base_url)}/admin/oauth/authorize?{query}"
@@ -113,23 +109,13 @@ def install_request_shop(request: HttpRequest) -> str:
     return shop
 
 
-def _take_state(request: HttpRequest, state: str) -> dict[str, Any]:
-    """Single use: the state is removed from the session whatever happens next."""
-    states = dict(request.session.get(SESSION_KEY, {}))
-    entry = states.pop(state, None) if state else None
-    request.session[SESSION_KEY] = states
-    if entry is None or entry.get("created", 0) <= time.time() - STATE_TTL_SECONDS:
-        raise PermanentError("This Shopify connection link has expired or was already used. Start again.")
-    return entry
-
-
 def complete(request: HttpRequest, *, organization: Organization, redirect_uri: str) -> ConnectResult:
     from connector.platforms.contracts import ConnectResult
 
     query = request.GET
     if query.get("error"):
         raise PermanentError("The store owner did not approve the connection in Shopify.")
-    entry = _take_state(request, query.get("state", ""))
+    entry = oauth_state_take(request, key=SESSION_KEY, state=query.get("state", ""), platform="Shopify")
     shop = query.get("shop", "").lower()
     if entry.get("organization") != organization.pk:
         raise PermanentError("This Shopify connection was started for another organisation.")

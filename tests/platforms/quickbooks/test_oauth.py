@@ -11,6 +11,7 @@ import requests
 from django.contrib.sessions.backends.db import SessionStore
 
 from connector.platforms.base import PermanentError
+from connector.platforms.oauth_state import STATE_TTL_SECONDS
 from connector.platforms.quickbooks import oauth
 from connector.platforms.quickbooks.emulator_state import oauth_store
 from tests.platforms.quickbooks.conftest import REALM
@@ -87,7 +88,7 @@ def test_an_expired_state_is_refused(flow, rf, org) -> None:
     session, url = flow
     states = session[oauth.SESSION_KEY]
     for entry in states.values():
-        entry["created"] -= oauth.STATE_TTL_SECONDS + 1
+        entry["created"] -= STATE_TTL_SECONDS + 1
     session[oauth.SESSION_KEY] = states
     with pytest.raises(PermanentError, match="expired"):
         callback(rf, org, session, consent(url))

@@ -125,7 +125,7 @@ def test_it_refuses_a_replayed_state(flow, rf, org) -> None:
 def test_it_refuses_a_state_it_never_issued(flow, rf, org) -> None:
     session, url = flow
     query = re.sub(r"state=[^&]+", "state=forged", approve(url))
-    with pytest.raises(PermanentError, match="already used"):
+    with pytest.raises(PermanentError, match="state mismatch"):
         callback(rf, org, session, query)
 
 
