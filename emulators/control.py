@@ -39,9 +39,18 @@ def faults_view(platform: str, request: HttpRequest) -> JsonResponse:
                          "webhook_drop_rate": faults.webhook_drop_rate})
 
 
-def control_view(*refused: type[Exception]) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Decorate a control API view: exempt from CSRF (the demo page and the tests post JSON), and a
-    ControlError, or any of `refused`, answered 400 with its message."""
+def known_account(value: Any, exists: Callable[[str], bool], label: str) -> str:
+    """The account a control request names, or a ControlError naming the unknown one."""
+    account = str(value or "")
+    if not account or not exists(account):
+        raise ControlError(f"Unknown {label} {account!r}")
+    return account
+
+
+def control_view(*refused: type[Exception], unavailable: tuple[type[Exception], ...] = (),
+                 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorate a control API view: exempt from CSRF (the demo page and the tests post JSON), a
+    ControlError, or any of `refused`, answered 400 and any of `unavailable` 503, with its message."""
     caught = (ControlError, *refused)
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -51,6 +60,8 @@ def control_view(*refused: type[Exception]) -> Callable[[Callable[..., HttpRespo
                 return view(request, *args, **kwargs)
             except caught as exc:
                 return JsonResponse({"error": str(exc)}, status=400)
+            except unavailable as exc:
+                return JsonResponse({"error": str(exc)}, status=503)
 
         return csrf_exempt(wrapped)
 

@@ -21,15 +21,12 @@ from connector.platforms.ebay.emulator_state import (
     register_runame,
     store,
 )
-from emulators.control import ControlError, control_view, faults_view, json_body
+from emulators.control import ControlError, control_view, faults_view, json_body, known_account
 from emulators.store import EmulatorStore
 
 
 def _account(value: Any) -> str:
-    account = str(value or "")
-    if not account or account == APP or not store(account).exists():
-        raise ControlError(f"Unknown eBay seller {account!r}")
-    return account
+    return known_account(value, lambda account: account != APP and store(account).exists(), "eBay seller")
 
 
 _errors = control_view(OrderError)

@@ -11,31 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
 
 from connector.platforms.opencart import emulator_state as state_db
-from emulators.control import ControlError, json_body
+from emulators.control import ControlError, control_view, json_body, known_account
 from emulators.store import EmulatorStore
 
 
 def _account(value: Any) -> str:
-    account = str(value or "")
-    if not account or not state_db.store(account).exists():
-        raise ControlError(f"Unknown OpenCart account {account!r}")
-    return account
+    return known_account(value, lambda account: state_db.store(account).exists(), "OpenCart account")
 
 
-def _errors(view: Any) -> Any:
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except ControlError as exc:
-            return JsonResponse({"error": str(exc)}, status=400)
-        except state_db.EmulatorDatabaseUnavailable as exc:
-            return JsonResponse({"error": str(exc)}, status=503)
-
-    wrapped.__name__ = view.__name__
-    return csrf_exempt(wrapped)
+_errors = control_view(unavailable=(state_db.EmulatorDatabaseUnavailable,))
 
 
 @_errors

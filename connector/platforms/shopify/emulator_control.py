@@ -24,7 +24,7 @@ from connector.platforms.shopify.emulator_state import (
     variant_name,
     variants,
 )
-from emulators.control import ControlError, control_view, faults_view, json_body
+from emulators.control import ControlError, control_view, faults_view, json_body, known_account
 from emulators.store import EmulatorStore
 
 
@@ -33,10 +33,7 @@ def request_id() -> str:
 
 
 def _account(value: Any) -> str:
-    account = str(value or "")
-    if not account or not store(account).exists():
-        raise ControlError(f"Unknown shop {account!r}")
-    return account
+    return known_account(value, lambda account: store(account).exists(), "shop")
 
 
 _errors = control_view(OrderError)

@@ -25,15 +25,12 @@ from connector.platforms.woocommerce.emulator_state import (
     store,
     touch,
 )
-from emulators.control import ControlError, control_view, faults_view, json_body
+from emulators.control import ControlError, control_view, faults_view, json_body, known_account
 from emulators.store import EmulatorStore
 
 
 def _account(value: Any) -> str:
-    account = str(value or "")
-    if not account or not store(account).exists():
-        raise ControlError(f"Unknown site {account!r}")
-    return account
+    return known_account(value, lambda account: store(account).exists(), "site")
 
 
 _errors = control_view(OrderError)
