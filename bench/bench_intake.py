@@ -32,9 +32,9 @@ SECONDS = float(os.environ.get("BENCH_INTAKE_SECONDS", "60"))
 CLIENTS = int(os.environ.get("BENCH_INTAKE_CLIENTS", "4"))
 ROUND_SECONDS = float(os.environ.get("BENCH_INTAKE_ROUND_SECONDS", "5"))
 KINDS = ("trivial", "quickbooks", "shopify")
-# The server as the README runs it in production: sync workers, one request each.
-WORKERS = int(os.environ.get("BENCH_INTAKE_WORKERS", "4"))
-THREADS = int(os.environ.get("BENCH_INTAKE_THREADS", "1"))
+# The server as the README runs it in production: two processes with eight threads each.
+WORKERS = int(os.environ.get("BENCH_INTAKE_WORKERS", "2"))
+THREADS = int(os.environ.get("BENCH_INTAKE_THREADS", "8"))
 VERIFIER = "bench-verifier-token"
 SHOPIFY_SECRET = "bench-shopify-secret"
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,18 +1,20 @@
 """Store a verified delivery and enqueue its planning job before we answer 2xx.
 
 This runs in every webhook request, so it is written for the database rather than through the
-ORM's save(): query compilation and transaction bookkeeping cost more than the rows themselves
-(docs/benchmarks.md, "intake"). On PostgreSQL the delivery and its job are one statement in
-autocommit: one round trip, one commit, both rows or neither. On SQLite they are two plain
-INSERTs, each its own commit (see _insert_sqlite for why, and what covers the gap).
-A repeated delivery id is skipped by the unique constraint (ON CONFLICT DO NOTHING), never
-by a read-then-write that two concurrent retries could both pass.
+ORM's save(): query compilation, per-statement work and commits cost more than the rows
+themselves (docs/benchmarks.md, "intake"). Three things keep it cheap:
+- Concurrent requests in one process are written together (syncjobs.group_commit).
+- On PostgreSQL one statement stores the deliveries and their planning jobs, in autocommit: one
+  round trip and one commit, all rows or none.
+- On SQLite two INSERTs, each its own commit (see _write_sqlite for why, and what covers the gap).
+A repeated delivery id is skipped by the unique constraint (ON CONFLICT DO NOTHING), never by a
+read-then-write that two concurrent retries could both pass.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from functools import lru_cache
 from typing import Any
@@ -22,6 +24,7 @@ from django.db import DatabaseError, IntegrityError, connection, models, transac
 from django.utils import timezone
 
 from connector.models import ConnectedSystem
+from syncjobs.group_commit import GroupCommit
 from syncjobs.ledger import doorbell_ring_after_commit, job_enqueue, queue_turn_ensure
 from syncjobs.models import Job, WebhookDelivery
 
@@ -30,6 +33,8 @@ _KEPT_HEADER_PREFIXES = ("x-shopify-", "x-wc-", "intuit-", "x-ebay-", "ce-", "co
                          "x-request-id")
 PLAN_KIND = "webhook.plan"
 logger = logging.getLogger("syncjobs.webhooks")
+
+Delivery = dict[str, Any]  # WebhookDelivery field values, by attname
 
 
 def kept_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -45,87 +50,104 @@ def delivery_receive(*, platform: str, delivery_id: str, body: bytes, headers: M
     organization_id = system.organization_id if system else None
     if organization_id is not None:
         queue_turn_ensure(organization_id)
-    now = timezone.now()
-    delivery = {
-        "platform": platform, "delivery_id": delivery_id, "system_id": system.pk if system else None,
-        "organization_id": organization_id, "topic": topic[:120], "headers": kept_headers(headers),
-        "body": body.decode("utf-8", errors="replace"), "received_at": now}
-    job = {"organization_id": organization_id, "system_id": system.pk if system else None,
-                     "kind": PLAN_KIND, "run_after": now, "created_at": now,
-                     "max_attempts": settings.JOB_MAX_ATTEMPTS}
+    delivery: Delivery = {
+        "platform": platform, "delivery_id": delivery_id, "organization_id": organization_id,
+        "system_id": system.pk if system else None, "topic": topic[:120], "headers": kept_headers(headers),
+        "body": body.decode("utf-8", errors="replace"), "received_at": timezone.now()}
+    if connection.in_atomic_block:
+        # Inside a caller's transaction (never in a webhook request): other requests' rows must
+        # not ride on a transaction that may still roll back.
+        return write_deliveries([delivery])[0]
+    return _group.submit(delivery)
+
+
+def write_deliveries(deliveries: Sequence[Delivery]) -> list[bool]:
+    """Store deliveries with their planning jobs; per delivery, False if its id was already stored."""
     if connection.vendor == "postgresql":
-        created = _insert_postgresql(_row(WebhookDelivery, delivery), _row(Job, job))
+        stored = _write_postgresql(deliveries)
     elif connection.vendor == "sqlite" and connection.features.can_return_columns_from_insert:
-        created = _insert_sqlite(_row(WebhookDelivery, delivery), _row(Job, job))
+        stored = _write_sqlite(deliveries)
     else:
-        created = _insert_orm(delivery, job)
-    if created:
+        stored = {(d["platform"], d["delivery_id"]) for d in deliveries if _write_orm(d)}
+    if stored:
         doorbell_ring_after_commit()
-    return created
+    return [(d["platform"], d["delivery_id"]) in stored for d in deliveries]
+
+
+_group: GroupCommit[Delivery, bool] = GroupCommit(write_deliveries)
 
 
 # --------------------------------------------------------------------------- one path per database
-def _insert_postgresql(delivery: Row, job: Row) -> bool:
-    (d_columns, d_params), (j_columns, j_params) = delivery, job
+def _write_postgresql(deliveries: Sequence[Delivery]) -> set[tuple[str, str]]:
+    columns = _delivery_columns()
+    params = [value for delivery in deliveries for value in _delivery_values(delivery)]
+    job_columns, job_params = _job_defaults()
     # In autocommit the one statement is its own transaction. Inside a caller's transaction it gets
     # a savepoint, so a refused insert does not abort the caller's work.
     nested = transaction.atomic() if connection.in_atomic_block else nullcontext()
     with nested, connection.cursor() as cursor:
-        cursor.execute(_postgresql_statement(d_columns, j_columns), [*d_params, *j_params])
-        return cursor.fetchone() is not None
+        cursor.execute(_postgresql_statement(len(deliveries), columns, job_columns), [*params, *job_params])
+        return {(platform, delivery_id) for platform, delivery_id in cursor.fetchall()}
 
 
-@lru_cache(maxsize=16)
-def _postgresql_statement(d_columns: tuple[str, ...], j_columns: tuple[str, ...]) -> str:
-    # Columns holding NULL are left out (their default is NULL), so no untyped NULL meets a typed
-    # column in the SELECT list; strings resolve to text and every other value carries its type.
+@lru_cache(maxsize=128)
+def _postgresql_statement(rows: int, columns: tuple[str, ...], job_columns: tuple[str, ...]) -> str:
+    """Deliveries in, their planning jobs derived from the rows actually inserted, keys out."""
     qn = connection.ops.quote_name
-    d_table, j_table = qn(WebhookDelivery._meta.db_table), qn(Job._meta.db_table)
+    row = f"({', '.join(['%s'] * len(columns))})"
+    derived = ("organization_id", "system_id", "run_after", "created_at", "payload", "delivery_id")
     return (
-        f"WITH stored AS (INSERT INTO {d_table} ({', '.join(map(qn, d_columns))}) "  # noqa: S608 - names from _meta
-        f"VALUES ({', '.join(['%s'] * len(d_columns))}) "
-        f"ON CONFLICT ({qn('platform')}, {qn('delivery_id')}) DO NOTHING RETURNING {qn('id')}) "
-        f"INSERT INTO {j_table} ({', '.join(map(qn, j_columns))}, {qn('payload')}, {qn('delivery_id')}) "
-        f"SELECT {', '.join(['%s'] * len(j_columns))}, jsonb_build_object('delivery_id', stored.{qn('id')}), "
-        f"stored.{qn('id')} FROM stored RETURNING {qn('id')}"
+        f"WITH stored AS (INSERT INTO {qn(WebhookDelivery._meta.db_table)} ({', '.join(map(qn, columns))}) "  # noqa: S608 - names from _meta
+        f"VALUES {', '.join([row] * rows)} ON CONFLICT ({qn('platform')}, {qn('delivery_id')}) DO NOTHING "
+        f"RETURNING id, platform, delivery_id, organization_id, system_id, received_at), "
+        f"planned AS (INSERT INTO {qn(Job._meta.db_table)} ({', '.join(map(qn, (*derived, *job_columns)))}) "
+        f"SELECT organization_id, system_id, received_at, received_at, jsonb_build_object('delivery_id', id), id, "
+        f"{', '.join(['%s'] * len(job_columns))} FROM stored) "
+        f"SELECT platform, delivery_id FROM stored"
     )
 
 
-def _insert_sqlite(delivery: Row, job: Row) -> bool:
+def _write_sqlite(deliveries: Sequence[Delivery]) -> set[tuple[str, str]]:
     """Two autocommit INSERTs, not one transaction: SQLite has one writer at a time, and a
     transaction held it while this thread waited for the interpreter lock between statements.
-    The delivery's commit is the promise behind the 2xx; should the job's INSERT not follow (the
-    process dies, the database refuses it), the sweeper plans the delivery (plan_orphaned_deliveries).
+    The deliveries' commit is the promise behind the 2xx; should the jobs' INSERT not follow (the
+    process dies, the database refuses it), the sweeper plans them (plan_orphaned_deliveries).
     """
-    (d_columns, d_params), (j_columns, j_params) = delivery, job
+    columns = _delivery_columns()
+    job_columns, job_params = _job_defaults()
     qn = connection.ops.quote_name
+    row = f"({', '.join(['%s'] * len(columns))})"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {qn(WebhookDelivery._meta.db_table)} ({', '.join(map(qn, d_columns))}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(d_columns))}) "
-            f"ON CONFLICT ({qn('platform')}, {qn('delivery_id')}) DO NOTHING RETURNING {qn('id')}", d_params)
-        stored = cursor.fetchone()
-        if stored is None:
-            return False
+            f"INSERT INTO {qn(WebhookDelivery._meta.db_table)} ({', '.join(map(qn, columns))}) "  # noqa: S608
+            f"VALUES {', '.join([row] * len(deliveries))} ON CONFLICT ({qn('platform')}, {qn('delivery_id')}) "
+            f"DO NOTHING RETURNING id, platform, delivery_id",
+            [value for delivery in deliveries for value in _delivery_values(delivery)])
+        inserted = cursor.fetchall()
+        if not inserted:
+            return set()
+        ids = [pk for pk, _platform, _delivery_id in inserted]
         try:
             cursor.execute(
-                f"INSERT INTO {qn(Job._meta.db_table)} ({', '.join(map(qn, j_columns))}, {qn('payload')}, "  # noqa: S608
-                f"{qn('delivery_id')}) VALUES ({', '.join(['%s'] * len(j_columns))}, json_object('delivery_id', %s), %s)",
-                [*j_params, stored[0], stored[0]])
+                f"INSERT INTO {qn(Job._meta.db_table)} (organization_id, system_id, run_after, created_at, "  # noqa: S608
+                f"payload, delivery_id{''.join(', ' + qn(c) for c in job_columns)}) "
+                f"SELECT organization_id, system_id, received_at, received_at, json_object('delivery_id', id), id"
+                f"{', %s' * len(job_columns)} FROM {qn(WebhookDelivery._meta.db_table)} "
+                f"WHERE id IN ({', '.join(['%s'] * len(ids))})", [*job_params, *ids])
         except DatabaseError:
-            logger.warning("delivery %s stored without its planning job; the sweeper will plan it", stored[0],
-                           exc_info=True)
-    return True
+            logger.warning("%d deliveries stored without their planning jobs; the sweeper will plan them",
+                           len(ids), exc_info=True)
+    return {(platform, delivery_id) for _pk, platform, delivery_id in inserted}
 
 
-def _insert_orm(delivery: dict[str, Any], job: dict[str, Any]) -> bool:
-    """Any other database: the ORM, with the unique constraint still deciding what is a repeat."""
+def _write_orm(delivery: Delivery) -> bool:
+    """Any other database: the ORM, one delivery at a time, the unique constraint deciding repeats."""
     stored = WebhookDelivery(**delivery)
     try:
         with transaction.atomic():
             stored.save(force_insert=True)
-            job_enqueue(organization=stored.organization, system=stored.system, kind=job["kind"],
-                        payload={"delivery_id": stored.pk}, delivery=stored, max_attempts=job["max_attempts"])
+            job_enqueue(organization=stored.organization, system=stored.system, kind=PLAN_KIND,
+                        payload={"delivery_id": stored.pk}, delivery=stored, run_after=stored.received_at)
     except IntegrityError:
         if not WebhookDelivery.objects.filter(platform=stored.platform, delivery_id=stored.delivery_id).exists():
             raise
@@ -134,39 +156,56 @@ def _insert_orm(delivery: dict[str, Any], job: dict[str, Any]) -> bool:
 
 
 # --------------------------------------------------------------------------- rows without the ORM
-Row = tuple[tuple[str, ...], list[Any]]
+@lru_cache(maxsize=1)
+def _delivery_columns() -> tuple[str, ...]:
+    return tuple(f.column for f in WebhookDelivery._meta.concrete_fields if not f.primary_key)
 
 
-def _row(model: type[models.Model], values: dict[str, Any]) -> Row:
-    """(columns, database values) of a new row as save() would write it: the given values, then
-    every other field's default. NULLs are left out (a column's default is NULL anyway), and the
-    job's payload and delivery columns are filled in by the statements above."""
-    columns: list[str] = []
-    params: list[Any] = []
-    for name, value in values.items():
-        if value is not None:
-            field = model._meta.get_field(name)
-            columns.append(field.column)
-            params.append(field.get_db_prep_save(value, connection))
-    default_columns, default_params = _defaults(model, frozenset(values))
-    return (*columns, *default_columns), [*params, *default_params]
-
-
-@lru_cache(maxsize=8)
-def _defaults(model: type[models.Model], given: frozenset[str]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
-    """Every other field's default, prepared for the database once per process."""
-    columns: list[str] = []
-    params: list[Any] = []
-    for field in model._meta.concrete_fields:
-        if field.primary_key or field.name in given or field.attname in given or field.name in _FILLED_IN:
+def _delivery_values(delivery: Delivery) -> list[Any]:
+    """A delivery's database values, column by column, as save() would write them."""
+    defaults = _delivery_defaults()
+    values = []
+    for field in WebhookDelivery._meta.concrete_fields:
+        if field.primary_key:
             continue
-        if field.has_default() and callable(field.default) and field.default not in (dict, list):
-            raise TypeError(f"{model.__name__}.{field.name} has a computed default: give it a value")
-        value = field.get_db_prep_save(field.get_default(), connection)
+        if field.attname in delivery:
+            value = delivery[field.attname]
+            values.append(None if value is None else field.get_db_prep_save(value, connection))
+        else:
+            values.append(defaults[field.attname])
+    return values
+
+
+@lru_cache(maxsize=1)
+def _delivery_defaults() -> dict[str, Any]:
+    return {f.attname: _prepared_default(f) for f in WebhookDelivery._meta.concrete_fields if not f.primary_key}
+
+
+def _job_defaults() -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """The planning job's columns besides those taken from its delivery row: the attempts allowed
+    (a setting, read each time), its kind and every other field's default (prepared once)."""
+    columns, params = _job_constants()
+    return ("max_attempts", *columns), (settings.JOB_MAX_ATTEMPTS, *params)
+
+
+@lru_cache(maxsize=1)
+def _job_constants() -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    derived = {"organization", "system", "run_after", "created_at", "payload", "delivery", "max_attempts"}
+    own = {"kind": PLAN_KIND}
+    columns: list[str] = []
+    params: list[Any] = []
+    for field in Job._meta.concrete_fields:
+        if field.primary_key or field.name in derived:
+            continue
+        value = (field.get_db_prep_save(own[field.name], connection) if field.name in own
+                 else _prepared_default(field))
         if value is not None:
             columns.append(field.column)
             params.append(value)
     return tuple(columns), tuple(params)
 
 
-_FILLED_IN = frozenset({"payload", "delivery"})
+def _prepared_default(field: models.Field) -> Any:
+    if field.has_default() and callable(field.default) and field.default not in (dict, list):
+        raise TypeError(f"{field.model.__name__}.{field.name} has a computed default: intake must give it")
+    return field.get_db_prep_save(field.get_default(), connection)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,8 @@ from django.utils import timezone
 
 from connector import platforms
 from connector.models import ConnectedSystem
+from syncjobs import inbox
+from syncjobs.inbox import delivery_receive, write_deliveries
 from syncjobs.models import Job, WebhookDelivery
 from syncjobs.sweeper import ORPHAN_GRACE, sweep
 from tests.support.signedhooks.webhooks import sign
@@ -142,3 +145,52 @@ def test_the_stored_rows_are_those_the_orm_would_write(client, system):
         "webhook.plan", "pending", 0, "", delivery, system)
     assert job.organization == system.organization and job.run_after <= timezone.now()
     assert job.claim_token is None and job.started_at is None and job.created_at is not None
+
+
+def _delivery(system, delivery_id: str) -> dict:
+    return {"platform": "signedhooks", "delivery_id": delivery_id, "organization_id": system.organization_id,
+            "system_id": system.pk, "topic": "test/topic", "headers": {"content-type": "application/json"},
+            "body": f'{{"id": "{delivery_id}"}}', "received_at": timezone.now()}
+
+
+def test_a_batch_stores_each_new_delivery_with_one_planning_job_and_skips_repeats(system):
+    assert write_deliveries([_delivery(system, "old")]) == [True]
+    batch = [_delivery(system, "a"), _delivery(system, "old"), _delivery(system, "b"), _delivery(system, "a")]
+    assert write_deliveries(batch) == [True, False, True, True]  # "a" twice in one batch: one row
+    assert sorted(WebhookDelivery.objects.values_list("delivery_id", flat=True)) == ["a", "b", "old"]
+    for delivery in WebhookDelivery.objects.all():
+        job = delivery.jobs.get()
+        assert (job.kind, job.payload, job.organization_id, job.system_id, job.run_after) == (
+            "webhook.plan", {"delivery_id": delivery.pk}, system.organization_id, system.pk, delivery.received_at)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_are_group_committed_and_each_stored_once(org):
+    """Real threads, each with its own database connection, through the shared group commit."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite's in-memory test database is one connection)")
+    system = ConnectedSystem.objects.create(organization=org, platform="signedhooks", role="store",
+                                            display_name="Hooks", external_account_id="hooks-1")
+    ids = [f"c-{n % 30}" for n in range(40)]  # ten of them sent twice
+    answers: list[bool] = []
+    start = threading.Barrier(len(ids))
+    rows_before = inbox._group.rows
+
+    def receive(delivery_id: str) -> None:
+        try:
+            start.wait(5)
+            answers.append(delivery_receive(platform="signedhooks", delivery_id=delivery_id, body=b"{}",
+                                            headers={}, topic="t", system=system))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=receive, args=(delivery_id,)) for delivery_id in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(answers) == 40 and answers.count(True) >= 30
+    assert inbox._group.rows - rows_before == 40  # every row went through the group commit
+    assert WebhookDelivery.objects.count() == 30
+    assert Job.objects.filter(kind="webhook.plan").count() == 30
+    assert not WebhookDelivery.objects.filter(jobs__isnull=True).exists()
