@@ -1,7 +1,7 @@
 """Webhook intake under gunicorn on loopback: signed QuickBooks and Shopify deliveries per second
 with p50 / p99 latency, versus a trivial view (/livez) on the same server.
 
-BENCH_INTAKE_SECONDS (default 60) per kind; BENCH_INTAKE_CLIENTS (default 4) client processes.
+BENCH_INTAKE_SECONDS (default 60) per kind; BENCH_INTAKE_CLIENTS (default 16) client processes.
 The time is cut into rounds of BENCH_INTAKE_ROUND_SECONDS (default 5) taken in turn (trivial,
 QuickBooks, Shopify, trivial, ...), so a virtual machine's speed drifting during the run weighs
 on the baseline and the measurement alike. Uses its own database: a fresh SQLite file, or
@@ -29,7 +29,7 @@ from pathlib import Path
 from bench.common import BenchResult
 
 SECONDS = float(os.environ.get("BENCH_INTAKE_SECONDS", "60"))
-CLIENTS = int(os.environ.get("BENCH_INTAKE_CLIENTS", "4"))
+CLIENTS = int(os.environ.get("BENCH_INTAKE_CLIENTS", "16"))
 ROUND_SECONDS = float(os.environ.get("BENCH_INTAKE_ROUND_SECONDS", "5"))
 KINDS = ("trivial", "quickbooks", "shopify")
 # The server as the README runs it in production: two processes with eight threads each.
