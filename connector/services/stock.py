@@ -22,11 +22,13 @@ from connector.platforms.base import PermanentError, RetryableError
 from connector.services.products import accounting_system, job_system, system_cursors_update
 from connector.services.stock_push import stock_push
 from connector.services.stock_snapshots import links_mark_for_push, stock_items_retire, stock_snapshots_apply
+from syncjobs.leases import lease_acquire, lease_release
 from syncjobs.ledger import backoff_seconds, job_enqueue
 from syncjobs.models import Job, JobStatus
 
 REFRESH_KIND = "stock.refresh_items"
 FIRST_SYNC_CURSOR = "stock_first_sync_at"
+PUSH_FOLLOW_DELAY = timedelta(seconds=1)  # a push waiting for another push to the same store
 
 
 # --------------------------------------------------------------------------- requests
@@ -145,8 +147,20 @@ def stock_refresh_items_job(job: Job) -> str:
 
 
 def stock_push_job(job: Job) -> str:
+    """One writer per store at a time. Two pushes to one store in two workers could finish in the
+    wrong order: the one that computed its quantities first (before an order was marked posted,
+    say) would write last, and the newer one, seeing its value already recorded, would skip."""
     store = job_system(job)
-    summary = stock_push(store=store)
+    lease = f"stock.push:{store.pk}"
+    holder = lease_acquire(lease, seconds=settings.JOB_CLAIM_SECONDS)
+    if holder is None:
+        job_enqueue(organization=store.organization, system=store, kind="stock.push", payload={"system_id": store.pk},
+                    dedupe_key=f"stock.push:{store.pk}", run_after=timezone.now() + PUSH_FOLLOW_DELAY)
+        return "another worker is writing this store's quantities; this push follows it"
+    try:
+        summary = stock_push(store=store)
+    finally:
+        lease_release(lease, holder)
     if summary.retry:
         raise RetryableError(f"Some quantities were not written and will be retried ({summary}).")
     return str(summary)

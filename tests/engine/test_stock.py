@@ -205,3 +205,20 @@ def test_switching_stock_sync_on_publishes_quickbooks_levels_at_once(pulled: Eng
     system_update_options(system=pulled.shop, options={"sync_stock": True})
     run_jobs()  # no reconcile, no webhook: the switch alone brings the first sync
     assert pulled.shop_quantities()["TS-M"] == 5
+
+
+def test_a_push_waits_for_another_push_to_the_same_store_and_then_writes(pulled: Engine) -> None:
+    """Two writers to one store could finish in the wrong order (the older quantity last)."""
+    from syncjobs.leases import lease_acquire, lease_release
+
+    holder = lease_acquire(f"stock.push:{pulled.shop.pk}", seconds=60)  # another worker is pushing
+    pulled.adjust("MUG-1", 3)
+    run_jobs()
+    assert pulled.shop_quantities()[" mug-1 "] == 10  # nothing written beside the running push
+    follower = Job.objects.filter(kind="stock.push", status="pending").get()
+    assert follower.run_after > timezone.now() - timedelta(seconds=1)
+    lease_release(f"stock.push:{pulled.shop.pk}", holder)
+    Job.objects.filter(pk=follower.pk).update(run_after=timezone.now())
+    run_jobs()
+    assert pulled.shop_quantities()[" mug-1 "] == 3
+    assert ProductLink.objects.get(store_product__sku=" mug-1 ").last_pushed_quantity == 3
