@@ -14,6 +14,7 @@ import base64
 import hashlib
 import hmac
 import http.client
+import itertools
 import json
 import multiprocessing
 import os
@@ -25,6 +26,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 from bench.common import BenchResult
 
@@ -35,6 +37,7 @@ KINDS = ("trivial", "quickbooks", "shopify")
 # The server as the README runs it in production: two processes with eight threads each.
 WORKERS = int(os.environ.get("BENCH_INTAKE_WORKERS", "2"))
 THREADS = int(os.environ.get("BENCH_INTAKE_THREADS", "8"))
+PREPARED_PER_CLIENT = int(os.environ.get("BENCH_INTAKE_PREPARED", "4000"))
 VERIFIER = "bench-verifier-token"
 SHOPIFY_SECRET = "bench-shopify-secret"
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,49 +67,105 @@ def _shopify_request(n: int, system_uuid: str) -> tuple[str, bytes, dict[str, st
         "Content-Type": "application/json"}
 
 
-def _client(port: int, kind: str, system_uuid: str, seconds: float, worker: int, out: multiprocessing.Queue) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def _raw_request(kind: str, n: int, system_uuid: str) -> bytes:
+    """One complete HTTP/1.1 request, signed ahead of time so the round measures the server only."""
+    if kind == "trivial":
+        path, body, headers, method = "/livez", b"", {}, "GET"
+    else:
+        path, body, headers = _qbo_request(n) if kind == "quickbooks" else _shopify_request(n, system_uuid)
+        method = "POST"
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}",
+             *(f"{name}: {value}" for name, value in headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+class _Connection:
+    """Keep-alive HTTP over a plain socket: send prepared bytes, read one response, keep its status."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.pending = b""
+
+    def exchange(self, request: bytes) -> int:
+        self.sock.sendall(request)
+        data = self.pending
+        while b"\r\n\r\n" not in data:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("the server closed the connection")
+            data += chunk
+        head, _, rest = data.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        while len(rest) < length:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("the server closed the connection")
+            rest += chunk
+        self.pending = rest[length:]
+        return int(head.split(b" ", 2)[1])
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def _client(port: int, kind: str, system_uuid: str, seconds: float, worker: int, start: Any,
+            out: multiprocessing.Queue) -> None:
+    # Every request is signed before the clock starts, and all clients start together, so the
+    # round measures the server rather than the load generator's signing (the machine is shared).
+    first = worker * 10_000_000 + int(time.time() * 1000) % 1_000_000 * 10
+    count = 1 if kind == "trivial" else PREPARED_PER_CLIENT
+    prepared = [_raw_request(kind, first + i, system_uuid) for i in range(count)]
+    conn = _Connection(port)
     latencies: list[float] = []
     errors = 0
-    n = worker * 10_000_000
+    start.wait()
     deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        n += 1
-        if kind == "trivial":
-            path, body, headers, method = "/livez", b"", {}, "GET"
-        else:
-            path, body, headers = _qbo_request(n) if kind == "quickbooks" else _shopify_request(n, system_uuid)
-            method = "POST"
+    for index in itertools.count():
+        if time.perf_counter() >= deadline:
+            break
+        if index >= len(prepared) and kind != "trivial":
+            out.put((latencies, errors, True))  # ran out: the caller says so rather than reuse one
+            conn.close()
+            return
         started = time.perf_counter()
         try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
+            if conn.exchange(prepared[index % len(prepared)]) != 200:
                 errors += 1
-        except (OSError, http.client.HTTPException):
+        except OSError:
             errors += 1
             conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn = _Connection(port)
             continue
         latencies.append(time.perf_counter() - started)
-    out.put((latencies, errors))
+    conn.close()
+    out.put((latencies, errors, False))
 
 
 def _round(port: int, kind: str, system_uuid: str, seconds: float) -> tuple[list[float], int]:
     queue: multiprocessing.Queue = multiprocessing.Queue()
-    procs = [multiprocessing.Process(target=_client, args=(port, kind, system_uuid, seconds, i, queue))
+    start = multiprocessing.Barrier(CLIENTS)
+    procs = [multiprocessing.Process(target=_client, args=(port, kind, system_uuid, seconds, i, start, queue))
              for i in range(CLIENTS)]
     for proc in procs:
         proc.start()
     latencies: list[float] = []
     errors = 0
+    exhausted = False
     for _ in procs:
-        lat, err = queue.get()
+        lat, err, ran_out = queue.get()
         latencies.extend(lat)
         errors += err
+        exhausted |= ran_out
     for proc in procs:
         proc.join()
+    if exhausted:
+        raise RuntimeError(f"a client sent all {PREPARED_PER_CLIENT} prepared {kind} requests before the round "
+                           "ended: raise BENCH_INTAKE_PREPARED")
     return latencies, errors
 
 
