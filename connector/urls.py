@@ -13,11 +13,12 @@ from syncjobs.health import healthz, livez
 from syncjobs.views import receive_webhook
 
 urlpatterns = [
+    # Webhooks first: they are the busiest addresses, and resolving tries patterns in order.
+    path("webhooks/<str:platform>/", receive_webhook, name="webhook"),
+    path("webhooks/<str:platform>/<uuid:system_uuid>/", receive_webhook, name="webhook-system"),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("webhooks/<str:platform>/", receive_webhook, name="webhook"),
-    path("webhooks/<str:platform>/<uuid:system_uuid>/", receive_webhook, name="webhook-system"),
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),
 ]

@@ -1,6 +1,12 @@
+"""WSGI entry point: the site, with webhook addresses served by the lean intake handler."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connector.settings")
-application = get_wsgi_application()
+site = get_wsgi_application()
+
+from syncjobs.intake_handler import with_intake  # noqa: E402 - needs the settings configured above
+
+application = with_intake(site)
