@@ -14,9 +14,9 @@ read-then-write that two concurrent retries could both pass.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from django.conf import settings
@@ -113,31 +113,41 @@ def _write_sqlite(deliveries: Sequence[Delivery]) -> set[tuple[str, str]]:
     The deliveries' commit is the promise behind the 2xx; should the jobs' INSERT not follow (the
     process dies, the database refuses it), the sweeper plans them (plan_orphaned_deliveries).
     """
-    columns = _delivery_columns()
+    deliveries_sql, jobs_sql = _sqlite_statements(len(deliveries))
     job_columns, job_params = _job_defaults()
-    qn = connection.ops.quote_name
-    row = f"({', '.join(['%s'] * len(columns))})"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {qn(WebhookDelivery._meta.db_table)} ({', '.join(map(qn, columns))}) "  # noqa: S608
-            f"VALUES {', '.join([row] * len(deliveries))} ON CONFLICT ({qn('platform')}, {qn('delivery_id')}) "
-            f"DO NOTHING RETURNING id, platform, delivery_id",
-            [value for delivery in deliveries for value in _delivery_values(delivery)])
+        cursor.execute(deliveries_sql, [value for delivery in deliveries for value in _delivery_values(delivery)])
         inserted = cursor.fetchall()
         if not inserted:
             return set()
         ids = [pk for pk, _platform, _delivery_id in inserted]
         try:
-            cursor.execute(
-                f"INSERT INTO {qn(Job._meta.db_table)} (organization_id, system_id, run_after, created_at, "  # noqa: S608
-                f"payload, delivery_id{''.join(', ' + qn(c) for c in job_columns)}) "
-                f"SELECT organization_id, system_id, received_at, received_at, json_object('delivery_id', id), id"
-                f"{', %s' * len(job_columns)} FROM {qn(WebhookDelivery._meta.db_table)} "
-                f"WHERE id IN ({', '.join(['%s'] * len(ids))})", [*job_params, *ids])
+            cursor.execute(jobs_sql if len(ids) == len(deliveries) else _sqlite_statements(len(ids))[1],
+                           [*job_params, *ids])
         except DatabaseError:
             logger.warning("%d deliveries stored without their planning jobs; the sweeper will plan them",
                            len(ids), exc_info=True)
     return {(platform, delivery_id) for _pk, platform, delivery_id in inserted}
+
+
+@lru_cache(maxsize=128)
+def _sqlite_statements(rows: int) -> tuple[str, str]:
+    """(INSERT of `rows` deliveries returning their keys, INSERT of the planning jobs of `rows` ids)."""
+    qn = connection.ops.quote_name
+    columns = _delivery_columns()
+    job_columns, _params = _job_defaults()
+    row = f"({', '.join(['%s'] * len(columns))})"
+    deliveries = (
+        f"INSERT INTO {qn(WebhookDelivery._meta.db_table)} ({', '.join(map(qn, columns))}) "  # noqa: S608
+        f"VALUES {', '.join([row] * rows)} ON CONFLICT ({qn('platform')}, {qn('delivery_id')}) "
+        f"DO NOTHING RETURNING id, platform, delivery_id")
+    jobs = (
+        f"INSERT INTO {qn(Job._meta.db_table)} (organization_id, system_id, run_after, created_at, "  # noqa: S608
+        f"payload, delivery_id{''.join(', ' + qn(c) for c in job_columns)}) "
+        f"SELECT organization_id, system_id, received_at, received_at, json_object('delivery_id', id), id"
+        f"{', %s' * len(job_columns)} FROM {qn(WebhookDelivery._meta.db_table)} "
+        f"WHERE id IN ({', '.join(['%s'] * rows)})")
+    return deliveries, jobs
 
 
 def _write_orm(delivery: Delivery) -> bool:
@@ -163,22 +173,37 @@ def _delivery_columns() -> tuple[str, ...]:
 
 def _delivery_values(delivery: Delivery) -> list[Any]:
     """A delivery's database values, column by column, as save() would write them."""
-    defaults = _delivery_defaults()
-    values = []
-    for field in WebhookDelivery._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        if field.attname in delivery:
-            value = delivery[field.attname]
-            values.append(None if value is None else field.get_db_prep_save(value, connection))
-        else:
-            values.append(defaults[field.attname])
-    return values
+    return [value if prepare is None or value is None else prepare(value)
+            for value, prepare in zip(_delivery_row(delivery), _delivery_preparers(), strict=True)]
+
+
+def _delivery_row(delivery: Delivery) -> list[Any]:
+    return [delivery.get(attname, default) for attname, default in _delivery_defaults()]
 
 
 @lru_cache(maxsize=1)
-def _delivery_defaults() -> dict[str, Any]:
-    return {f.attname: _prepared_default(f) for f in WebhookDelivery._meta.concrete_fields if not f.primary_key}
+def _delivery_defaults() -> tuple[tuple[str, Any], ...]:
+    """(attname, prepared default) per column; a given value replaces the default."""
+    return tuple((f.attname, _prepared_default(f)) for f in WebhookDelivery._meta.concrete_fields if not f.primary_key)
+
+
+@lru_cache(maxsize=1)
+def _delivery_preparers() -> tuple[Callable[[Any], Any] | None, ...]:
+    """Per column, how a given value becomes a database value; None where it already is one (text
+    and ids: CharField and ForeignKey preparation leaves a str or an int unchanged)."""
+    preparers: list[Callable[[Any], Any] | None] = []
+    for field in WebhookDelivery._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if isinstance(field, models.CharField | models.TextField | models.ForeignKey):
+            preparers.append(None)
+        else:
+            preparers.append(partial(_prepare_for_save, field))
+    return tuple(preparers)
+
+
+def _prepare_for_save(field: models.Field, value: Any) -> Any:
+    return field.get_db_prep_save(value, connection)
 
 
 def _job_defaults() -> tuple[tuple[str, ...], tuple[Any, ...]]:
