@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from connector.admin_scoping import OrgScopedAdmin, ScopedInline
-from syncjobs.ledger import job_enqueue, job_retry_now
+from syncjobs.inbox_queue import deliveries_replay
+from syncjobs.ledger import job_retry_now
 from syncjobs.models import Job, JobAttempt, JobStatus, SyncLog, SyncRun, WebhookDelivery
 
 
@@ -42,12 +43,10 @@ class WebhookDeliveryAdmin(ReadOnlyScopedAdmin):
     @admin.action(description="Replay (plan the delivery again)")
     def replay(self, request: HttpRequest, queryset: Any) -> None:
         rows = self.changeable(request, queryset)
-        for delivery in rows:
-            job_enqueue(organization=delivery.organization, system=delivery.system, kind="webhook.plan",
-                        payload={"delivery_id": delivery.pk}, delivery=delivery,
-                        dedupe_key=f"webhook.replay:{delivery.pk}")
-        self.message_user(request, f"{len(rows)} deliver{'y' if len(rows) == 1 else 'ies'} will be planned again.",
-                          messages.SUCCESS)
+        replayed = deliveries_replay(deliveries=WebhookDelivery.objects.filter(pk__in=[row.pk for row in rows]))
+        waiting = len(rows) - replayed
+        self.message_user(request, f"{replayed} deliver{'y' if replayed == 1 else 'ies'} will be planned again."
+                          + (f" {waiting} already waiting to be planned." if waiting else ""), messages.SUCCESS)
 
 
 class JobAttemptInline(ScopedInline):

@@ -12,7 +12,8 @@ from connector.models import ConnectedSystem
 
 
 class DeliveryStatus(models.TextChoices):
-    RECEIVED = "received", "Received"
+    RECEIVED = "received", "Received"  # stored by the request; a worker gives it its planning job
+    QUEUED = "queued", "Waiting to be planned"
     PLANNED = "planned", "Turned into jobs"
     IGNORED = "ignored", "Ignored"
     UNPARSEABLE = "unparseable", "Signed but unreadable: needs a look"
@@ -39,6 +40,10 @@ class WebhookDelivery(models.Model):
         verbose_name_plural = "webhook deliveries"
         constraints = [
             models.UniqueConstraint(fields=["platform", "delivery_id"], name="delivery_unique_per_platform"),
+        ]
+        indexes = [
+            # The deliveries no worker has queued yet: small, so finding them costs nothing.
+            models.Index(fields=["id"], condition=Q(status="received"), name="delivery_unqueued_idx"),
         ]
 
     def __str__(self) -> str:

@@ -12,10 +12,15 @@ from django.utils import timezone
 from connector.models import ConnectedSystem
 from connector.platforms.base import PermanentError, RetryableError
 from syncjobs import registry
+from syncjobs.inbox_queue import deliveries_queue_planning
 from syncjobs.ledger import job_claim_next, job_complete, job_fail, job_retry_later
 from syncjobs.models import Job
 
 logger = logging.getLogger("syncjobs")
+
+# How often a draining worker looks for deliveries stored since it last looked. Planning jobs are
+# served first, so a delivery waits at most this long plus the job under way.
+INBOX_LOOK_SECONDS = 0.1
 
 
 def job_run(job: Job) -> str:
@@ -43,13 +48,22 @@ def job_run(job: Job) -> str:
 
 def run_due_jobs(*, max_seconds: float | None = None, max_jobs: int | None = None,
                  now: datetime | None = None) -> int:
-    """Claim and run due jobs until none is left, the time budget is spent, or max_jobs ran."""
+    """Claim and run due jobs until none is left, the time budget is spent, or max_jobs ran.
+
+    Deliveries stored since the last look get their planning jobs first (syncjobs.inbox_queue).
+    """
     budget = settings.JOB_DRAIN_SECONDS if max_seconds is None else max_seconds
     deadline = time.monotonic() + budget
+    next_look = 0.0
     ran = 0
     while time.monotonic() < deadline and (max_jobs is None or ran < max_jobs):
+        if time.monotonic() >= next_look:
+            deliveries_queue_planning()
+            next_look = time.monotonic() + INBOX_LOOK_SECONDS
         job = job_claim_next(now=now)
         if job is None:
+            if deliveries_queue_planning():
+                continue  # stored since the last look
             break
         job_run(job)
         ran += 1

@@ -6,24 +6,20 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from connector.platforms.ratelimit import prune_rate_limits
-from syncjobs.ledger import backoff_seconds, job_enqueue, wake_workers
-from syncjobs.models import DeliveryStatus, Heartbeat, Job, JobAttempt, JobStatus, WebhookDelivery
+from syncjobs.inbox_queue import deliveries_queue_planning
+from syncjobs.ledger import backoff_seconds, wake_workers
+from syncjobs.models import Heartbeat, Job, JobAttempt, JobStatus
 
 logger = logging.getLogger("syncjobs")
-
-ORPHAN_GRACE = timedelta(seconds=60)
-ORPHAN_HORIZON = timedelta(days=7)  # older deliveries are history, not work
-ORPHAN_BATCH = 1000
 
 
 def sweep(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
-    counts = {"requeued": 0, "dead": 0, "superseded": 0, "woken": 0,
-              "orphans": plan_orphaned_deliveries(now=now)}
+    # Deliveries no worker has queued (their doorbell was lost, or no worker runs yet).
+    counts = {"requeued": 0, "dead": 0, "superseded": 0, "woken": 0, "queued": deliveries_queue_planning()}
     for job in Job.objects.filter(status=JobStatus.RUNNING, claimed_until__lt=now).iterator():
         counts[_recover_expired_claim(job, now)] += 1
     due = Job.objects.filter(status=JobStatus.PENDING, run_after__lte=now).count()
@@ -32,30 +28,9 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
         wake_workers(counts["woken"])
     prune_rate_limits()
     Heartbeat.objects.update_or_create(name="sweeper", defaults={"beat_at": now})
-    if any(counts[k] for k in ("requeued", "dead", "superseded", "orphans")):
+    if any(counts[k] for k in ("requeued", "dead", "superseded", "queued")):
         logger.info("sweeper: %s", counts)
     return counts
-
-
-def plan_orphaned_deliveries(*, now: datetime) -> int:
-    """Give a planning job to every recent delivery stored without one.
-
-    On SQLite, intake commits the delivery and its job one after the other (syncjobs.inbox); a
-    process dying in between leaves the delivery alone. The grace period keeps this from racing a
-    request still between its two INSERTs; planning twice would be harmless anyway.
-    """
-    orphans = (WebhookDelivery.objects
-               .filter(status=DeliveryStatus.RECEIVED, received_at__lt=now - ORPHAN_GRACE,
-                       received_at__gte=now - ORPHAN_HORIZON)
-               .filter(~Exists(Job.objects.filter(delivery=OuterRef("pk"))))
-               .select_related("organization", "system").order_by("received_at"))
-    count = 0
-    for delivery in orphans[:ORPHAN_BATCH]:
-        job_enqueue(organization=delivery.organization, system=delivery.system, kind="webhook.plan",
-                    payload={"delivery_id": delivery.pk}, delivery=delivery,
-                    dedupe_key=f"webhook.plan:{delivery.pk}")
-        count += 1
-    return count
 
 
 def _recover_expired_claim(job: Job, now: datetime) -> str:

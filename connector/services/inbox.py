@@ -183,6 +183,6 @@ def delivery_plan_job(job: Job) -> str:
     delivery = WebhookDelivery.objects.select_related("system").filter(pk=delivery_id).first()
     if delivery is None:
         raise PermanentError("The webhook delivery to plan no longer exists.")
-    if delivery.status != DeliveryStatus.RECEIVED:
+    if delivery.status not in (DeliveryStatus.RECEIVED, DeliveryStatus.QUEUED):
         return f"already {delivery.get_status_display().lower()}"
     return delivery_plan(delivery=delivery)

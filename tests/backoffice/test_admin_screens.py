@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from connector.models import ProductLink, SalesDocument
-from syncjobs.models import Job, JobStatus, StockPushEvent, WebhookDelivery
+from syncjobs.inbox_queue import deliveries_queue_planning
+from syncjobs.models import DeliveryStatus, Job, JobStatus, StockPushEvent, WebhookDelivery
 
 pytestmark = pytest.mark.django_db
 
@@ -151,12 +152,16 @@ def test_a_dead_job_is_retried_with_fresh_attempts(client, bookkeeper, world) ->
 
 def test_webhook_deliveries_are_read_only_and_replayable(client, bookkeeper, world) -> None:
     delivery = WebhookDelivery.objects.create(platform="shopify", delivery_id="d-1", organization=world.org,
-                                              system=world.shop, topic="orders/create", body="{}")
+                                              system=world.shop, topic="orders/create", body="{}",
+                                              status=DeliveryStatus.PLANNED)
     client.force_login(bookkeeper)
     assert client.get("/admin/syncjobs/webhookdelivery/add/").status_code == 403
     page = client.get(f"/admin/syncjobs/webhookdelivery/{delivery.pk}/change/")
     assert page.status_code == 200 and 'name="body"' not in page.content.decode()
     act(client, "/admin/syncjobs/webhookdelivery/", "replay", delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.RECEIVED  # a worker queues it for planning again
+    assert deliveries_queue_planning() == 1
     assert Job.objects.get(kind="webhook.plan").payload == {"delivery_id": delivery.pk}
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from connector.models import Product
 from connector.services.inbox import delivery_plan_job
+from syncjobs.inbox_queue import deliveries_queue_planning
 from syncjobs.models import DeliveryStatus, Job, JobStatus, WebhookDelivery
 from tests.engine.conftest import REALM, Engine, fixture_json, run_jobs
 from tests.engine.hooks import legacy_item_payload, post_quickbooks, post_shopify
@@ -14,6 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _plan_all() -> None:
+    deliveries_queue_planning()
     for job in Job.objects.filter(kind="webhook.plan", status=JobStatus.PENDING):
         delivery_plan_job(job)
 
@@ -55,6 +57,7 @@ def test_item_changes_for_one_company_collapse_into_one_refresh_job(pulled: Engi
 def test_planning_a_delivery_twice_enqueues_nothing_more(pulled: Engine) -> None:
     template = fixture_json("quickbooks", "webhook_payload.json")
     post_quickbooks(pulled.base, legacy_item_payload(REALM, ["1"], template))
+    deliveries_queue_planning()
     job = Job.objects.get(kind="webhook.plan", status=JobStatus.PENDING)
     delivery_plan_job(job)
     assert delivery_plan_job(job) == "already turned into jobs"

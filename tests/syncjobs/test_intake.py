@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from connector import platforms
 from connector.models import ConnectedSystem
 from syncjobs import inbox
 from syncjobs.inbox import delivery_receive, write_deliveries
-from syncjobs.models import Job, WebhookDelivery
-from syncjobs.sweeper import ORPHAN_GRACE, sweep
+from syncjobs.inbox_queue import deliveries_queue_planning
+from syncjobs.models import DeliveryStatus, Job, WebhookDelivery
+from syncjobs.sweeper import sweep
 from tests.support.signedhooks.webhooks import sign
 
 pytestmark = pytest.mark.django_db
@@ -41,11 +41,13 @@ def post(client, system, body: bytes, *, signature: str | None = None, delivery:
                                 "X-Test-Delivery": delivery})
 
 
-def test_a_signed_delivery_is_stored_with_its_planning_job_before_the_200(client, system):
+def test_a_signed_delivery_is_stored_before_the_200_and_nothing_else_is_written(client, system):
     response = post(client, system, b'{"id": 1}')
     assert response.status_code == 200
     delivery = WebhookDelivery.objects.get()
     assert delivery.body == '{"id": 1}' and delivery.organization == system.organization
+    assert delivery.status == DeliveryStatus.RECEIVED and not Job.objects.exists()  # a worker queues it
+    assert deliveries_queue_planning() == 1
     assert Job.objects.get(kind="webhook.plan").payload == {"delivery_id": delivery.pk}
 
 
@@ -64,6 +66,7 @@ def test_a_missing_signature_is_refused(client, system):
 def test_a_repeated_delivery_is_acknowledged_once(client, system):
     for _ in range(3):
         assert post(client, system, b'{"id": 1}', delivery="same").status_code == 200
+    assert deliveries_queue_planning() == 1
     assert WebhookDelivery.objects.count() == 1 and Job.objects.count() == 1
 
 
@@ -91,10 +94,6 @@ def _allow_inserts(table: str) -> None:
         cursor.execute(f"DROP TRIGGER refuse_{table}" + ("" if connection.vendor == "sqlite" else f" ON {table}"))
 
 
-def _sweep_after_grace() -> dict[str, int]:
-    return sweep(now=timezone.now() + ORPHAN_GRACE + timedelta(seconds=1))
-
-
 def test_no_2xx_when_the_delivery_table_refuses_writes(client, system):
     _refuse_inserts("syncjobs_webhookdelivery")
     answers = [post(client, system, json.dumps({"n": n}).encode(), delivery=f"burst-{n}").status_code
@@ -103,32 +102,29 @@ def test_no_2xx_when_the_delivery_table_refuses_writes(client, system):
     assert WebhookDelivery.objects.count() == 0 and Job.objects.count() == 0
 
 
-def test_when_the_job_table_refuses_writes_every_2xx_delivery_is_stored_and_planned_later(client, system):
+def test_intake_needs_no_job_table_and_a_refused_queueing_loses_no_delivery(client, system):
     _refuse_inserts("syncjobs_job")
     answers = [post(client, system, json.dumps({"n": n}).encode(), delivery=f"burst-{n}").status_code
                for n in range(20)]
-    if connection.vendor == "postgresql":
-        # One statement writes both rows: neither is stored, and the sender is told to retry.
-        assert answers == [503] * 20 and WebhookDelivery.objects.count() == 0
-    else:
-        # The delivery commits first; it is what the 200 promises.
-        assert answers == [200] * 20 and WebhookDelivery.objects.count() == 20
+    assert answers == [200] * 20 and WebhookDelivery.objects.count() == 20
+    with pytest.raises(DatabaseError):
+        deliveries_queue_planning()
+    assert WebhookDelivery.objects.filter(status=DeliveryStatus.RECEIVED).count() == 20  # rolled back whole
     _allow_inserts("syncjobs_job")
-    assert _sweep_after_grace()["orphans"] == WebhookDelivery.objects.count()
+    assert sweep()["queued"] == 20
     for delivery in WebhookDelivery.objects.all():
+        assert delivery.status == DeliveryStatus.QUEUED
         assert list(delivery.jobs.values_list("kind", "payload")) == [("webhook.plan", {"delivery_id": delivery.pk})]
 
 
-def test_the_sweeper_plans_an_orphaned_delivery_once_and_leaves_recent_and_planned_ones_alone(client, system):
-    assert post(client, system, b'{"id": 1}', delivery="planned").status_code == 200
-    orphan = WebhookDelivery.objects.create(platform="signedhooks", delivery_id="orphan", system=system,
-                                            organization=system.organization, body="{}")
-    WebhookDelivery.objects.filter(pk=orphan.pk).update(received_at=timezone.now() - ORPHAN_GRACE * 2)
-    just_stored = WebhookDelivery.objects.create(platform="signedhooks", delivery_id="in-flight", body="{}")
-    assert sweep()["orphans"] == 1
-    assert sweep()["orphans"] == 0
-    assert orphan.jobs.get().organization == system.organization
-    assert not just_stored.jobs.exists()
+def test_the_sweeper_queues_a_delivery_no_worker_queued_once(client, system):
+    assert post(client, system, b'{"id": 1}', delivery="first").status_code == 200
+    assert deliveries_queue_planning() == 1
+    left = WebhookDelivery.objects.create(platform="signedhooks", delivery_id="doorbell-lost", system=system,
+                                          organization=system.organization, body="{}")
+    assert sweep()["queued"] == 1
+    assert sweep()["queued"] == 0
+    assert left.jobs.get().organization == system.organization
     assert Job.objects.filter(kind="webhook.plan").count() == 2
 
 
@@ -136,6 +132,7 @@ def test_the_stored_rows_are_those_the_orm_would_write(client, system):
     """Intake writes with plain SQL; reading back through the models must give the same row."""
     assert post(client, system, b'{"id": 7}', delivery="exact").status_code == 200
     delivery = WebhookDelivery.objects.get()
+    deliveries_queue_planning()
     job = Job.objects.get()
     assert (delivery.platform, delivery.delivery_id, delivery.topic, delivery.status) == (
         "signedhooks", "exact", "test/topic", "received")
@@ -153,11 +150,12 @@ def _delivery(system, delivery_id: str) -> dict:
             "body": f'{{"id": "{delivery_id}"}}', "received_at": timezone.now()}
 
 
-def test_a_batch_stores_each_new_delivery_with_one_planning_job_and_skips_repeats(system):
+def test_a_batch_stores_each_new_delivery_once_and_each_gets_one_planning_job(system):
     assert write_deliveries([_delivery(system, "old")]) == [True]
     batch = [_delivery(system, "a"), _delivery(system, "old"), _delivery(system, "b"), _delivery(system, "a")]
-    assert write_deliveries(batch) == [True, False, True, True]  # "a" twice in one batch: one row
+    assert write_deliveries(batch) == [True, False, True, False]  # "a" twice in one batch: one row
     assert sorted(WebhookDelivery.objects.values_list("delivery_id", flat=True)) == ["a", "b", "old"]
+    assert deliveries_queue_planning() == 3 and deliveries_queue_planning() == 0
     for delivery in WebhookDelivery.objects.all():
         job = delivery.jobs.get()
         assert (job.kind, job.payload, job.organization_id, job.system_id, job.run_after) == (
@@ -189,8 +187,9 @@ def test_concurrent_requests_are_group_committed_and_each_stored_once(org):
         thread.start()
     for thread in threads:
         thread.join(10)
-    assert len(answers) == 40 and answers.count(True) >= 30
+    assert len(answers) == 40 and answers.count(True) == 30  # the ten repeats are told so
     assert inbox._group.rows - rows_before == 40  # every row went through the group commit
     assert WebhookDelivery.objects.count() == 30
+    assert deliveries_queue_planning() == 30
     assert Job.objects.filter(kind="webhook.plan").count() == 30
     assert not WebhookDelivery.objects.filter(jobs__isnull=True).exists()

@@ -12,6 +12,7 @@ from connector.platforms.woocommerce.auth import body_signature
 from connector.platforms.woocommerce.emulator_http import wp_json_encode
 from connector.platforms.woocommerce.emulator_state import store
 from connector.platforms.woocommerce.webhooks import parse
+from syncjobs.inbox_queue import deliveries_queue_planning
 from syncjobs.models import Job, WebhookDelivery
 from tests.platforms.woocommerce.conftest import SITE, fixture
 
@@ -45,6 +46,7 @@ def test_it_stores_a_signed_delivery_and_plans_it(live_server, system) -> None:
     delivery = WebhookDelivery.objects.get(platform="woocommerce")
     assert (delivery.topic, delivery.system_id) == ("order.created", system.pk)
     assert delivery.body.encode() == body
+    assert deliveries_queue_planning() == 1
     assert Job.objects.filter(kind="webhook.plan").count() == 1
 
 
