@@ -1,40 +1,70 @@
-"""A WSGI handler for webhook intake: Django's own, with the middleware a sender needs.
+"""A WSGI handler for webhook intake: Django's own, minus the middleware chain and URL resolver.
 
-Webhook senders are machines. They carry no session, cookie or CSRF token and never see a
-message or a login page, yet the site's middleware (sessions, authentication, messages, allauth's
-context, clickjacking headers) did its work on every delivery: under a burst that was a third of a
-delivery's cost (docs/benchmarks.md, "Webhook intake"). Intake addresses are therefore served by a
-second instance of Django's WSGIHandler whose chain is settings.INTAKE_MIDDLEWARE (security
-headers, host and user-agent checks). Everything else is Django's: the request and response
-objects, URL resolution, signals (so database connections are looked after as for any request),
-and exception handling.
+Webhook senders are machines. They carry no session, cookie or CSRF token and never see a message
+or a login page, yet the site's middleware (sessions, authentication, messages, allauth's context,
+clickjacking and security headers for browsers) and the resolver's walk through every site route
+ran on every delivery. Under a burst that was a large share of a delivery's cost, because every
+microsecond of work is paid several times over by the threads queueing for the interpreter lock
+(docs/architecture.md, "Webhook intake"). So intake addresses are served by this subclass of
+Django's WSGIHandler, which calls the intake view directly. Everything else is Django's: the
+request and response objects, the request_started / request_finished signals (database
+connections are looked after as for any request), the host check against ALLOWED_HOSTS, and the
+mapping of exceptions to 404, 400 and logged 500 answers.
 """
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIHandler
+from django.http import Http404, HttpRequest, HttpResponseBase
+from django.utils.log import log_response
+
+from syncjobs.views import receive_webhook
 
 INTAKE_PATH_PREFIX = "/webhooks/"
+# The two routes of connector/urls.py ("webhook", "webhook-system"), with the uuid converter's pattern.
+_ADDRESS = re.compile(r"/webhooks/(?P<platform>[^/]+)/"
+                      r"(?:(?P<system>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/)?")
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class IntakeHandler(WSGIHandler):
-    """WSGIHandler whose middleware chain is INTAKE_MIDDLEWARE instead of MIDDLEWARE."""
+    """Serves /webhooks/ addresses: the intake view, without middleware or URL resolution."""
 
     def load_middleware(self, is_async: bool = False) -> None:
-        # Django builds the chain from settings.MIDDLEWARE; it is built once, at start-up, before any
-        # request is served, so the setting is swapped only for that moment.
-        site_middleware = settings.MIDDLEWARE
-        settings.MIDDLEWARE = settings.INTAKE_MIDDLEWARE
+        """No chain to build: get_response calls the view itself."""
+
+    def get_response(self, request: HttpRequest) -> HttpResponseBase:
         try:
-            super().load_middleware(is_async)
-        finally:
-            settings.MIDDLEWARE = site_middleware
+            response = _respond(request)
+        except Exception as exc:  # noqa: BLE001 - Django's own mapping: 404, 400 for bad input, 500 logged
+            response = response_for_exception(request, exc)
+        response._resource_closers.append(request.close)
+        if not response.streaming and not response.has_header("Content-Length"):
+            # As CommonMiddleware does for the site: a length lets the connection be kept alive
+            # without chunked encoding.
+            response.headers["Content-Length"] = str(len(response.content))
+        if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if response.status_code >= 400:
+            log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
+        return response
+
+
+def _respond(request: HttpRequest) -> HttpResponseBase:
+    request.get_host()  # refuses a host outside ALLOWED_HOSTS, as CommonMiddleware does for the site
+    address = _ADDRESS.fullmatch(request.path_info)
+    if address is None:
+        raise Http404("No webhook address here")
+    system = address["system"]
+    return receive_webhook(request, address["platform"], uuid.UUID(system) if system else None)
 
 
 def with_intake(site: WSGIApp, intake: WSGIApp | None = None) -> WSGIApp:

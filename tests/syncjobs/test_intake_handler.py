@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core import signals
+from django.db import close_old_connections
 from django.test import RequestFactory
 
 from connector import platforms
@@ -22,6 +24,17 @@ def signed_platform(monkeypatch):
     platforms.get_platform.cache_clear()
     yield
     platforms.get_platform.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_transaction():
+    """As Django's test client does: a request must not close the connection holding the test's
+    transaction (the handler's request_started / request_finished close obsolete connections)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -55,8 +68,8 @@ def test_a_signed_delivery_is_stored_through_the_intake_handler(system):
     status, headers, body = call(webhook(system, b'{"id": 1}'))
     assert (status, body) == (200, b'{"ok": true}')
     assert WebhookDelivery.objects.get().body == '{"id": 1}'
-    # Security headers still apply; the browser middleware (sessions, clickjacking) does not run.
-    assert headers["X-Content-Type-Options"] == "nosniff"
+    # No browser middleware (sessions, clickjacking) runs; the answer is still typed and sized.
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["Content-Length"] == "12"
     assert "X-Frame-Options" not in headers and "Set-Cookie" not in headers and "Vary" not in headers
 
 
@@ -70,6 +83,13 @@ def test_a_bad_signature_is_refused_by_the_intake_handler(system):
 def test_the_intake_handler_still_refuses_a_host_that_is_not_allowed(system):
     status, _headers, _body = call(webhook(system, b'{"id": 1}', HTTP_HOST="evil.example"))
     assert status == 400 and not WebhookDelivery.objects.exists()
+
+
+def test_an_address_that_is_no_webhook_route_is_a_404(system):
+    environ = webhook(system, b"{}")
+    environ["PATH_INFO"] = f"/webhooks/signedhooks/{system.public_id}/extra/"
+    status, _headers, _body = call(environ)
+    assert status == 404 and not WebhookDelivery.objects.exists()
 
 
 def test_other_addresses_keep_the_full_site_middleware():
