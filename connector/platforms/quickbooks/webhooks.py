@@ -54,8 +54,10 @@ def verify(request: HttpRequest, body: bytes, system: ConnectedSystem | None) ->
 def delivery_id(request: HttpRequest, body: bytes) -> str:
     """CloudEvents: the events' ids joined (the same ids come back on a retry). Legacy: "" so the
     intake uses a hash of the body (Intuit resends the same bytes)."""
+    if _top_level(body) != "[":
+        return ""  # only an array can carry event ids: no need to parse the body in the request
     try:
-        payload = json.loads(body or b"null")
+        payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return ""
     if isinstance(payload, list):
@@ -67,11 +69,13 @@ def delivery_id(request: HttpRequest, body: bytes) -> str:
 
 
 def topic(request: HttpRequest, body: bytes) -> str:
-    try:
-        payload = json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return ""
-    return "cloudevents" if isinstance(payload, list) else "eventNotifications" if isinstance(payload, dict) else ""
+    """A label for the stored delivery, from the body's first character; parsing, later, decides
+    whether the body is readable at all."""
+    return {"[": "cloudevents", "{": "eventNotifications"}.get(_top_level(body), "")
+
+
+def _top_level(body: bytes) -> str:
+    return body.lstrip(b" \t\r\n")[:1].decode("ascii", errors="replace")
 
 
 def _event(entity: str, operation: str, realm: str, ident: str, when: Any, extra: dict[str, Any]) -> WebhookEvent | None:
