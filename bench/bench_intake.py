@@ -1,7 +1,8 @@
 """Webhook intake under gunicorn on loopback: signed QuickBooks and Shopify deliveries per second
 with p50 / p99 latency, versus a trivial view (/livez) on the same server.
 
-BENCH_INTAKE_SECONDS (default 60) per kind; BENCH_INTAKE_CLIENTS (default 16) client processes.
+BENCH_INTAKE_SECONDS (default 60) per kind; BENCH_INTAKE_CLIENTS client processes (default: one per
+server thread, so that the server, not the number of clients, sets the pace).
 The time is cut into rounds of BENCH_INTAKE_ROUND_SECONDS (default 5) taken in turn (trivial,
 QuickBooks, Shopify, trivial, ...), so a virtual machine's speed drifting during the run weighs
 on the baseline and the measurement alike. Uses its own database: a fresh SQLite file, or
@@ -31,12 +32,12 @@ from typing import Any
 from bench.common import BenchResult
 
 SECONDS = float(os.environ.get("BENCH_INTAKE_SECONDS", "60"))
-CLIENTS = int(os.environ.get("BENCH_INTAKE_CLIENTS", "16"))
 ROUND_SECONDS = float(os.environ.get("BENCH_INTAKE_ROUND_SECONDS", "5"))
 KINDS = ("trivial", "quickbooks", "shopify")
-# The server as the README runs it in production: two processes with eight threads each.
+# The server as the README runs it in production: two processes with sixteen threads each.
 WORKERS = int(os.environ.get("BENCH_INTAKE_WORKERS", "2"))
-THREADS = int(os.environ.get("BENCH_INTAKE_THREADS", "8"))
+THREADS = int(os.environ.get("BENCH_INTAKE_THREADS", "16"))
+CLIENTS = int(os.environ.get("BENCH_INTAKE_CLIENTS", str(WORKERS * THREADS)))
 PREPARED_PER_CLIENT = int(os.environ.get("BENCH_INTAKE_PREPARED", "4000"))
 VERIFIER = "bench-verifier-token"
 SHOPIFY_SECRET = "bench-shopify-secret"
@@ -250,7 +251,7 @@ def run() -> list[BenchResult]:
         for kind in ("quickbooks", "shopify"):
             rate, p50, p99, errors = measured[kind]
             results.append(BenchResult(
-                f"intake: signed {kind} deliveries/s ({vendor}, gunicorn {WORKERS}x{THREADS})", rate, trivial[0], unit="/s",
+                f"intake: signed {kind} deliveries/s ({vendor}, gunicorn {WORKERS}x{THREADS}, {CLIENTS} clients)", rate, trivial[0], unit="/s",
                 note=f"p50 {p50:.1f} ms p99 {p99:.1f} ms, errors {errors}; trivial view p50 {trivial[1]:.1f} ms "
                      f"p99 {trivial[2]:.1f} ms",
             ))
