@@ -60,7 +60,7 @@ def write_deliveries(deliveries: Sequence[Delivery]) -> list[bool]:
     """Store deliveries; per delivery, False if its id was already stored (or came twice in the batch,
     after the first)."""
     db = connections[DEFAULT_DB_ALIAS]  # looked up once: every `connection.x` is a thread-local lookup
-    if db.vendor in _PLACEHOLDERS and db.features.can_return_columns_from_insert:
+    if db.vendor in ("postgresql", "sqlite") and db.features.can_return_columns_from_insert:
         stored = _write_returning(db, deliveries)
     else:
         stored = {(d["platform"], d["delivery_id"]) for d in deliveries if _write_orm(d)}
@@ -75,7 +75,6 @@ def write_deliveries(deliveries: Sequence[Delivery]) -> list[bool]:
 
 
 _group: GroupCommit[Delivery, bool] = GroupCommit(write_deliveries)
-_PLACEHOLDERS = {"postgresql": "%s", "sqlite": "?"}  # the drivers' own parameter styles
 
 
 def _write_returning(db: BaseDatabaseWrapper, deliveries: Sequence[Delivery]) -> set[tuple[str, str]]:
@@ -86,6 +85,7 @@ def _write_returning(db: BaseDatabaseWrapper, deliveries: Sequence[Delivery]) ->
     Errors are still Django's (wrap_database_errors), so callers catch DatabaseError as usual.
     """
     params = [value for delivery in deliveries for value in _delivery_values(db, delivery)]
+    statement = _insert_statement(db.vendor, len(deliveries))
     # In autocommit the one statement is its own transaction. Inside a caller's transaction it gets
     # a savepoint, so a refused insert does not abort the caller's work.
     nested = transaction.atomic(using=db.alias) if db.in_atomic_block else nullcontext()
@@ -95,7 +95,7 @@ def _write_returning(db: BaseDatabaseWrapper, deliveries: Sequence[Delivery]) ->
         with db.wrap_database_errors:
             cursor = _driver_cursor(db)
             try:
-                cursor.execute(_insert_statement(db.vendor, len(deliveries)), params)
+                cursor.execute(statement, params)
                 return {(platform, delivery_id) for platform, delivery_id in cursor.fetchall()}
             finally:
                 cursor.close()
@@ -105,24 +105,28 @@ def _driver_cursor(db: BaseDatabaseWrapper) -> Any:
     if db.vendor == "postgresql":
         import psycopg
 
-        # Server-side binding: after a few runs (psycopg's prepare_threshold, which a pooler in
-        # transaction mode can switch off in OPTIONS) the statement of each batch size is prepared
-        # once per connection instead of parsed and planned for every batch. Django's own cursors
-        # bind on the client.
-        return psycopg.Cursor(db.connection)
+        # Server-side binding with the server's own $n placeholders: nothing to convert in Python,
+        # and after psycopg's prepare_threshold runs the statement of each batch size is prepared
+        # once per connection (a pooler in transaction mode can set prepare_threshold to None in
+        # OPTIONS). Django's own cursors bind on the client.
+        return psycopg.RawCursor(db.connection)
     return db.connection.cursor()
 
 
 @lru_cache(maxsize=256)
 def _insert_statement(vendor: str, rows: int) -> str:
     qn = connections[DEFAULT_DB_ALIAS].ops.quote_name
-    columns = tuple(f.column for f in _delivery_fields())
-    row = f"({', '.join([_PLACEHOLDERS[vendor]] * len(columns))})"
-    return (
-        f"INSERT INTO {qn(WebhookDelivery._meta.db_table)} ({', '.join(map(qn, columns))}) "  # noqa: S608 - names from _meta
-        f"VALUES {', '.join([row] * rows)} ON CONFLICT ({qn('platform')}, {qn('delivery_id')}) DO NOTHING "
-        f"RETURNING {qn('platform')}, {qn('delivery_id')}"
-    )
+    fields = _delivery_fields()
+    width = len(fields)
+    if vendor == "postgresql":
+        values = ", ".join("(" + ", ".join(f"${row * width + n + 1}" for n in range(width)) + ")" for row in range(rows))
+    else:
+        values = ", ".join(["(" + ", ".join(["?"] * width) + ")"] * rows)
+    return (f"INSERT INTO {qn(WebhookDelivery._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608 - names from _meta
+            f"VALUES {values} {_ON_REPEAT}")
+
+
+_ON_REPEAT = 'ON CONFLICT ("platform", "delivery_id") DO NOTHING RETURNING "platform", "delivery_id"'
 
 
 def _write_orm(delivery: Delivery) -> bool:
