@@ -9,6 +9,7 @@ dead worker left behind.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 import time
@@ -17,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -109,39 +110,37 @@ class _Doorbell:
 
     A burst of webhooks needs one wake-up, not one broker message each: a woken worker drains
     every due job. The trailing ring guarantees that work committed just after a ring is never
-    left waiting for the sweeper.
+    left waiting for the sweeper. One thread per process does the ringing, so a request only sets
+    a flag (with the ORM broker a ring is a database write, and it was made in the request), and
+    that thread keeps its database connection instead of opening one per ring.
     """
 
     def __init__(self) -> None:
+        self._wanted = threading.Event()
         self._lock = threading.Lock()
-        self._last = 0.0
-        self._trailing: threading.Timer | None = None
+        self._pid: int | None = None  # the ringer thread belongs to the process that started it
 
     def ring(self) -> None:
-        interval = settings.JOB_DOORBELL_INTERVAL_SECONDS
-        with self._lock:
-            now = time.monotonic()
-            wait = self._last + interval - now
-            if wait <= 0:
-                self._last = now
-                ring_now = True
-            else:
-                ring_now = False
-                if self._trailing is None:
-                    self._trailing = threading.Timer(wait, self._ring_trailing)
-                    self._trailing.daemon = True
-                    self._trailing.start()
-        if ring_now:
-            wake_workers()
+        self._wanted.set()
+        if self._pid != os.getpid():
+            self._start()
 
-    def _ring_trailing(self) -> None:
+    def _start(self) -> None:
         with self._lock:
-            self._trailing = None
-            self._last = time.monotonic()
-        try:
-            wake_workers()
-        finally:
-            connections.close_all()  # the ORM broker used this short-lived thread's own connection
+            if self._pid == os.getpid():
+                return
+            self._pid = os.getpid()
+            threading.Thread(target=self._run, name="doorbell", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()  # a ring from now on is answered by the next wake-up
+            try:
+                wake_workers()
+            finally:
+                close_old_connections()  # this thread serves no request: age its connection here
+            time.sleep(settings.JOB_DOORBELL_INTERVAL_SECONDS)
 
 
 _doorbell = _Doorbell()
