@@ -32,10 +32,15 @@ COMPLIANCE_KINDS = {
 
 
 def header(headers: Mapping[str, str], name: str) -> str:
-    """`X-Shopify-Topic` or `Shopify-Topic`, any case."""
-    wanted = {name.lower(), name.lower().removeprefix("x-")}
+    """`X-Shopify-Topic` or `Shopify-Topic`, any case: looked up directly (a request's headers are
+    case-insensitive, stored ones lower case), and by a scan only when that finds nothing."""
+    lower = name.lower()
+    bare = lower.removeprefix("x-")
+    value = headers.get(name) or headers.get(lower) or headers.get(bare)
+    if value:
+        return str(value)
     for key, value in headers.items():
-        if key.lower() in wanted:
+        if key.lower() in (lower, bare) and value:
             return str(value)
     return ""
 
