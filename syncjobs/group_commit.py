@@ -9,9 +9,14 @@ Nothing is acknowledged before its own batch committed, so the 2xx promise is un
 
 from __future__ import annotations
 
+import asyncio
+import os
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Generic, TypeVar
+
+from django.db import close_old_connections
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -80,20 +85,101 @@ class GroupCommit(Generic[Item, Result]):
                 successor.wake.release()
 
     def _run(self, batch: list[_Entry[Item, Result]]) -> None:
+        outcomes = write_batch(self._write, [entry.item for entry in batch])
+        if len(outcomes) == len(batch) and all(error is None for _result, error in outcomes):
+            self.batches += 1
+            self.rows += len(batch)
+        for entry, (result, error) in zip(batch, outcomes, strict=True):
+            entry.result, entry.error = result, error
+
+
+def write_batch(write: Callable[[Sequence[Item]], Sequence[Result]],
+                items: Sequence[Item]) -> list[tuple[Result | None, BaseException | None]]:
+    """(result, None) or (None, error) per item. One bad row must not fail its neighbours: when
+    the batch is refused, each row is written alone to find it."""
+    try:
+        results = write(items)
+    except Exception as exc:  # noqa: BLE001 - handed to the requests whose rows it concerns
+        if len(items) == 1:
+            return [(None, exc)]
+        outcomes: list[tuple[Result | None, BaseException | None]] = []
+        for item in items:
+            try:
+                outcomes.append((write([item])[0], None))
+            except Exception as one:  # noqa: BLE001
+                outcomes.append((None, one))
+        return outcomes
+    return [(result, None) for result in results]
+
+
+class AsyncGroupCommit(Generic[Item, Result]):
+    """Group commit for requests served on an event loop.
+
+    A request hands in its row and awaits a future: no thread is held while it waits, so a burst
+    costs no thread hand-overs per request. The rows handed in during one turn of the loop are
+    written together by the process's one writer thread (the database drivers are blocking), and
+    the rows arriving while it writes form the next batch. Each batch costs two hand-overs, loop
+    to writer and back, whatever its size. Nothing is acknowledged before its batch committed.
+    """
+
+    def __init__(self, write: Callable[[Sequence[Item]], Sequence[Result]], *, max_batch: int = 64) -> None:
+        self._write = write
+        self._max_batch = max_batch
+        self._pending: list[tuple[Item, asyncio.Future[Result]]] = []
+        self._busy = False
+        self._writer: ThreadPoolExecutor | None = None
+        self._writer_pid = 0
+        self.batches = 0
+        self.rows = 0
+
+    async def submit(self, item: Item) -> Result:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Result] = loop.create_future()
+        self._pending.append((item, future))
+        if not self._busy:
+            self._busy = True
+            # Not at once: the other requests read in this turn of the loop join the batch.
+            loop.call_soon(self._start, loop)
+        return await future
+
+    def _start(self, loop: asyncio.AbstractEventLoop) -> None:
+        batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
+        written = loop.run_in_executor(self._writer_thread(), self._write_in_writer, [item for item, _ in batch])
+        written.add_done_callback(lambda done: self._finish(loop, batch, done))
+
+    def _write_in_writer(self, items: list[Item]) -> list[tuple[Result | None, BaseException | None]]:
+        # The writer keeps its database connection from batch to batch, as a request thread does
+        # between requests: closed when broken or older than CONN_MAX_AGE.
+        close_old_connections()
+        return write_batch(self._write, items)
+
+    def _finish(self, loop: asyncio.AbstractEventLoop, batch: list[tuple[Item, asyncio.Future[Result]]],
+                done: asyncio.Future[list[tuple[Result | None, BaseException | None]]]) -> None:
         try:
-            results = self._write([entry.item for entry in batch])
-        except Exception as exc:  # noqa: BLE001 - handed to the requests whose rows it concerns
-            if len(batch) == 1:
-                batch[0].error = exc
-                return
-            # One bad row must not fail its neighbours: write each alone to find it.
-            for entry in batch:
-                try:
-                    entry.result = self._write([entry.item])[0]
-                except Exception as one:  # noqa: BLE001
-                    entry.error = one
-            return
+            outcomes = done.result()
+        except BaseException as exc:  # noqa: BLE001 - the writer itself broke down: every row is unwritten
+            failure = RuntimeError("the write carrying this row was interrupted")
+            failure.__cause__ = exc
+            outcomes = [(None, failure)] * len(batch)
+        written = 0
+        for (_item, future), (result, error) in zip(batch, outcomes, strict=True):
+            if future.done():
+                continue  # its request went away (client disconnected); the row is written all the same
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(result)  # type: ignore[arg-type]
+                written += 1
         self.batches += 1
-        self.rows += len(batch)
-        for entry, result in zip(batch, results, strict=True):
-            entry.result = result
+        self.rows += written
+        if self._pending:
+            self._start(loop)
+        else:
+            self._busy = False
+
+    def _writer_thread(self) -> ThreadPoolExecutor:
+        # One per process: a worker forked from a parent that had one must start its own.
+        if self._writer is None or self._writer_pid != os.getpid():
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-writer")
+            self._writer_pid = os.getpid()
+        return self._writer

@@ -5,7 +5,8 @@ request writes the delivery alone; turning it into a planning job is the workers
 (syncjobs.inbox_queue), where many deliveries are queued in one transaction. The write itself is
 made for the database rather than through the ORM's save(): query compilation and per-statement
 work cost more than the rows (docs/architecture.md, "Webhook intake").
-- Concurrent requests in one process are written together (syncjobs.group_commit).
+- Concurrent requests in one process are written together (syncjobs.group_commit), whether they
+  wait in request threads or on an event loop.
 - One INSERT per batch, in autocommit: one round trip and one commit, all rows or none.
 A repeated delivery id is skipped by the unique constraint (ON CONFLICT DO NOTHING), never by a
 read-then-write that two concurrent retries could both pass.
@@ -23,7 +24,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from connector.models import ConnectedSystem
-from syncjobs.group_commit import GroupCommit
+from syncjobs.group_commit import AsyncGroupCommit, GroupCommit
 from syncjobs.ledger import doorbell_ring_after_commit
 from syncjobs.models import WebhookDelivery
 
@@ -38,22 +39,32 @@ def kept_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {k.lower(): v for k, v in headers.items() if k.lower().startswith(_KEPT_HEADER_PREFIXES)}
 
 
-def delivery_receive(*, platform: str, delivery_id: str, body: bytes, headers: Mapping[str, str],
-                     topic: str, system: ConnectedSystem | None) -> bool:
-    """Store the delivery; False when this delivery id was already stored.
-
-    Raises DatabaseError when nothing could be stored: the caller must not answer 2xx then.
-    """
-    delivery: Delivery = {
+def delivery_row(*, platform: str, delivery_id: str, body: bytes, headers: Mapping[str, str], topic: str,
+                 system: ConnectedSystem | None) -> Delivery:
+    """A verified delivery as the row intake stores."""
+    return {
         "platform": platform, "delivery_id": delivery_id,
         "organization_id": system.organization_id if system else None, "system_id": system.pk if system else None,
         "topic": topic[:120], "headers": kept_headers(headers), "body": body.decode("utf-8", errors="replace"),
         "received_at": timezone.now()}
+
+
+def delivery_receive(delivery: Delivery) -> bool:
+    """Store the delivery; False when this delivery id was already stored.
+
+    Raises DatabaseError when nothing could be stored: the caller must not answer 2xx then.
+    """
     if connection.in_atomic_block:
         # Inside a caller's transaction (never in a webhook request): other requests' rows must
         # not ride on a transaction that may still roll back.
         return write_deliveries([delivery])[0]
     return _group.submit(delivery)
+
+
+async def delivery_receive_async(delivery: Delivery) -> bool:
+    """delivery_receive for a request served on an event loop: the row is written by the process's
+    intake writer thread, with the other rows handed in meanwhile; the request awaits the commit."""
+    return await _async_group.submit(delivery)
 
 
 def write_deliveries(deliveries: Sequence[Delivery]) -> list[bool]:
@@ -75,6 +86,7 @@ def write_deliveries(deliveries: Sequence[Delivery]) -> list[bool]:
 
 
 _group: GroupCommit[Delivery, bool] = GroupCommit(write_deliveries)
+_async_group: AsyncGroupCommit[Delivery, bool] = AsyncGroupCommit(write_deliveries)
 
 
 def _write_returning(db: BaseDatabaseWrapper, deliveries: Sequence[Delivery]) -> set[tuple[str, str]]:

@@ -29,7 +29,7 @@ from syncjobs.views import receive_webhook
 
 INTAKE_PATH_PREFIX = "/webhooks/"
 # The two routes of connector/urls.py ("webhook", "webhook-system"), with the uuid converter's pattern.
-_ADDRESS = re.compile(r"/webhooks/(?P<platform>[^/]+)/"
+INTAKE_ADDRESS = re.compile(r"/webhooks/(?P<platform>[^/]+)/"
                       r"(?:(?P<system>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/)?")
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -47,20 +47,26 @@ class IntakeHandler(WSGIHandler):
         except Exception as exc:  # noqa: BLE001 - Django's own mapping: 404, 400 for bad input, 500 logged
             response = response_for_exception(request, exc)
         response._resource_closers.append(request.close)
-        if not response.streaming and not response.has_header("Content-Length"):
-            # As CommonMiddleware does for the site: a length lets the connection be kept alive
-            # without chunked encoding.
-            response.headers["Content-Length"] = str(len(response.content))
-        if settings.SECURE_CONTENT_TYPE_NOSNIFF:
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if response.status_code >= 400:
-            log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
-        return response
+        return finish_intake_response(request, response)
+
+
+def finish_intake_response(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    """What the site's middleware would have added that a webhook sender needs, and the log line
+    Django writes for a refused request."""
+    if not response.streaming and not response.has_header("Content-Length"):
+        # As CommonMiddleware does for the site: a length lets the connection be kept alive
+        # without chunked encoding.
+        response.headers["Content-Length"] = str(len(response.content))
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if response.status_code >= 400:
+        log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
+    return response
 
 
 def _respond(request: HttpRequest) -> HttpResponseBase:
     request.get_host()  # refuses a host outside ALLOWED_HOSTS, as CommonMiddleware does for the site
-    address = _ADDRESS.fullmatch(request.path_info)
+    address = INTAKE_ADDRESS.fullmatch(request.path_info)
     if address is None:
         raise Http404("No webhook address here")
     system = address["system"]

@@ -43,6 +43,14 @@ def webhook_system(platform: str, public_id: uuid.UUID) -> ConnectedSystem | Non
     return system
 
 
+def remembered_webhook_system(platform: str, public_id: uuid.UUID) -> ConnectedSystem | None:
+    """The connection if this process remembers it, without asking the database (None otherwise)."""
+    entry = _entries.get((platform, public_id))
+    if entry is not None and entry[0] > time.monotonic():
+        return entry[1]
+    return None
+
+
 def forget_all() -> None:
     with _lock:
         _entries.clear()

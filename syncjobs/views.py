@@ -1,17 +1,24 @@
-"""Webhook intake: verify over the raw body, store, answer. Nothing else happens here."""
+"""Webhook intake: verify over the raw body, store, answer. Nothing else happens here.
+
+The checks (address, signature, identity) are shared by the two servers that answer webhooks:
+this view, which Django calls in a request thread, and syncjobs.intake_asgi, which runs them on
+the event loop and awaits the write.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import uuid
+from types import ModuleType
 
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from connector.models import ConnectedSystem
 from connector.platforms import PLATFORMS, get_platform
-from syncjobs.inbox import delivery_receive
+from syncjobs.inbox import Delivery, delivery_receive, delivery_row
 from syncjobs.intake_systems import webhook_system
 
 logger = logging.getLogger("syncjobs.webhooks")
@@ -20,14 +27,31 @@ _STORED = b'{"ok": true}'  # the same answer every time: no need to encode it pe
 
 @csrf_exempt
 def receive_webhook(request: HttpRequest, platform: str, system_uuid: uuid.UUID | None = None) -> HttpResponse:
-    if platform not in PLATFORMS:
-        raise Http404("Unknown platform")
-    hooks = get_platform(platform).load("webhooks")
+    hooks = webhook_hooks(platform)
     system = None
     if system_uuid is not None:
         system = webhook_system(platform, system_uuid)
         if system is None:
             raise Http404("Unknown connection")
+    checked = checked_delivery(request, platform, hooks, system)
+    if isinstance(checked, HttpResponse):
+        return checked
+    try:
+        delivery_receive(checked)
+    except DatabaseError:
+        return not_stored(platform)
+    return stored()
+
+
+def webhook_hooks(platform: str) -> ModuleType:
+    if platform not in PLATFORMS:
+        raise Http404("Unknown platform")
+    return get_platform(platform).load("webhooks")
+
+
+def checked_delivery(request: HttpRequest, platform: str, hooks: ModuleType,
+                     system: ConnectedSystem | None) -> HttpResponse | Delivery:
+    """The delivery to store, or the answer to give instead (an early answer, 405, 401)."""
     early = hooks.answer_unverified(request, system)
     if early is not None:
         return early
@@ -38,11 +62,15 @@ def receive_webhook(request: HttpRequest, platform: str, system_uuid: uuid.UUID 
         logger.warning("%s webhook refused: bad or missing signature (%d bytes)", platform, len(body))
         return JsonResponse({"error": "invalid signature"}, status=401)
     delivery_id = hooks.delivery_id(request, body) or "sha256:" + hashlib.sha256(body).hexdigest()
-    try:
-        delivery_receive(platform=platform, delivery_id=delivery_id, body=body, headers=request.headers,
-                         topic=hooks.topic(request, body), system=system)
-    except DatabaseError:
-        # No 2xx without a committed row: the sender will retry.
-        logger.exception("%s webhook could not be stored", platform)
-        return JsonResponse({"error": "temporarily unavailable"}, status=503)
+    return delivery_row(platform=platform, delivery_id=delivery_id, body=body, headers=request.headers,
+                        topic=hooks.topic(request, body), system=system)
+
+
+def stored() -> HttpResponse:
     return HttpResponse(_STORED, content_type="application/json")
+
+
+def not_stored(platform: str) -> HttpResponse:
+    # No 2xx without a committed row: the sender will retry.
+    logger.exception("%s webhook could not be stored", platform)
+    return JsonResponse({"error": "temporarily unavailable"}, status=503)

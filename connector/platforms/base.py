@@ -330,4 +330,8 @@ class WebhookModule:  # documentation of the protocol each platform's webhooks.p
     topic(request, body: bytes) -> str
     parse(body: bytes, headers: Mapping[str, str], system: ConnectedSystem | None) -> list[WebhookEvent]
         Called later by the planning job, never in the request.
+    CHECKS_ARE_LOCAL: bool (optional, False when absent)
+        True when answer_unverified, verify, delivery_id and topic only compute: no database, no
+        network, no lock held for long. The event-loop intake (syncjobs.intake_asgi) then runs
+        them on the loop; otherwise it hands the request to a thread, as the site's requests go.
     """

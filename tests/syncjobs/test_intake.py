@@ -12,7 +12,7 @@ from django.utils import timezone
 from connector import platforms
 from connector.models import ConnectedSystem
 from syncjobs import inbox
-from syncjobs.inbox import delivery_receive, write_deliveries
+from syncjobs.inbox import delivery_receive, delivery_row, write_deliveries
 from syncjobs.inbox_queue import deliveries_queue_planning
 from syncjobs.models import DeliveryStatus, Job, WebhookDelivery
 from syncjobs.sweeper import sweep
@@ -177,8 +177,8 @@ def test_concurrent_requests_are_group_committed_and_each_stored_once(org):
     def receive(delivery_id: str) -> None:
         try:
             start.wait(5)
-            answers.append(delivery_receive(platform="signedhooks", delivery_id=delivery_id, body=b"{}",
-                                            headers={}, topic="t", system=system))
+            answers.append(delivery_receive(delivery_row(platform="signedhooks", delivery_id=delivery_id, body=b"{}",
+                                                         headers={}, topic="t", system=system)))
         finally:
             connection.close()
 

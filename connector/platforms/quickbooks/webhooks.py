@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
     from connector.models import ConnectedSystem
 
+
+# Signature, id and topic come from the request alone: syncjobs.intake_asgi runs them on its loop.
+CHECKS_ARE_LOCAL = True
 DOCUMENTS = {"invoice": "Invoice", "salesreceipt": "SalesReceipt", "creditmemo": "CreditMemo",
              "refundreceipt": "RefundReceipt"}
 CE_OPERATIONS = {"created": "Create", "updated": "Update", "deleted": "Delete", "merged": "Merge",

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
     from connector.models import ConnectedSystem
 
+
+# Signature, id and topic come from the request alone: syncjobs.intake_asgi runs them on its loop.
+CHECKS_ARE_LOCAL = True
 ORDER_TOPICS = ("orders/create", "orders/updated", "orders/cancelled", "orders/paid", "orders/edited")
 COMPLIANCE_KINDS = {
     "customers/data_request": "compliance.customer_data_request",
