@@ -175,6 +175,8 @@ JOB_EXTRA_HANDLERS: dict[str, str] = (
 )
 # How long a process remembers the connection a webhook address names (intake_systems.py).
 WEBHOOK_CONNECTION_CACHE_SECONDS = env_float("WEBHOOK_CONNECTION_CACHE_SECONDS", 5.0, minimum=0.0)
+# Threads per web process for the site's pages under the ASGI server (connector/asgi.py).
+WEB_THREADS = env_int("WEB_THREADS", 16, minimum=1)
 HTTP_TIMEOUT_SECONDS = env_int("HTTP_TIMEOUT_SECONDS", 20, minimum=1)
 
 # django-q2 only wakes workers; the job table in syncjobs is the truth. `retry` must exceed

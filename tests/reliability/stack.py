@@ -1,5 +1,6 @@
-"""A real running stack for the reliability suite: gunicorn web processes, django-q2 clusters and a
-sweeper loop as separate OS processes on their own database, with the emulators mounted.
+"""A real running stack for the reliability suite: gunicorn web processes (the ASGI application
+under uvicorn's worker), django-q2 clusters and a sweeper loop as separate OS processes on their
+own database, with the emulators mounted.
 
 Workers are killed with SIGKILL (the whole process group of a qcluster), exactly as an OOM killer
 or a lost machine would.
@@ -95,8 +96,11 @@ class Stack:
                                 start_new_session=True)
 
     def start_web(self, workers: int = 2) -> None:
-        self.web = self._spawn([str(BIN / "gunicorn"), "connector.wsgi", "-w", str(workers), "--threads", "4",
-                                "-b", f"127.0.0.1:{self.port}", "--timeout", "60"], "web.log")
+        """gunicorn as the README runs it: the ASGI application under uvicorn's worker, webhooks
+        answered on the event loop, pages in four threads per process."""
+        self.env["WEB_THREADS"] = "4"
+        self.web = self._spawn([str(BIN / "gunicorn"), "connector.asgi", "-k", "uvicorn_worker.UvicornWorker",
+                                "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--timeout", "60"], "web.log")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
