@@ -19,6 +19,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import random
 import shutil
 import socket
 import statistics
@@ -38,6 +39,9 @@ KINDS = ("trivial", "quickbooks", "shopify")
 WORKERS = int(os.environ.get("BENCH_INTAKE_WORKERS", "2"))
 THREADS = int(os.environ.get("BENCH_INTAKE_THREADS", "16"))
 CLIENTS = int(os.environ.get("BENCH_INTAKE_CLIENTS", str(WORKERS * THREADS)))
+# "asgi": connector.asgi under uvicorn's worker, as the README runs it; "wsgi": connector.wsgi under
+# gunicorn's threaded worker, the server before it. Both by default, their rounds interleaved.
+SERVERS = tuple(os.environ.get("BENCH_INTAKE_SERVERS", "asgi,wsgi").split(","))
 PREPARED_PER_CLIENT = int(os.environ.get("BENCH_INTAKE_PREPARED", "4000"))
 VERIFIER = "bench-verifier-token"
 SHOPIFY_SECRET = "bench-shopify-secret"
@@ -48,6 +52,18 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def server_command(port: int, *, server: str, workers: int = WORKERS, threads: int = THREADS) -> list[str]:
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    common = ["-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    if server == "wsgi":
+        return [gunicorn, "connector.wsgi", "--threads", str(threads), *common]
+    return [gunicorn, "connector.asgi", "-k", "uvicorn_worker.UvicornWorker", *common]
+
+
+def server_label(server: str) -> str:
+    return f"gunicorn {WORKERS}x{THREADS} threads" if server == "wsgi" else f"gunicorn+uvicorn {WORKERS} workers"
 
 
 def _qbo_request(n: int) -> tuple[str, bytes, dict[str, str]]:
@@ -118,7 +134,7 @@ def _client(port: int, kind: str, system_uuid: str, seconds: float, worker: int,
             out: multiprocessing.Queue) -> None:
     # Every request is signed before the clock starts, and all clients start together, so the
     # round measures the server rather than the load generator's signing (the machine is shared).
-    first = worker * 10_000_000 + int(time.time() * 1000) % 1_000_000 * 10
+    first = random.randrange(1 << 48)  # every delivery of the run distinct, so stored rows can be counted
     count = 1 if kind == "trivial" else PREPARED_PER_CLIENT
     prepared = [_raw_request(kind, first + i, system_uuid) for i in range(count)]
     conn = _Connection(port)
@@ -135,14 +151,16 @@ def _client(port: int, kind: str, system_uuid: str, seconds: float, worker: int,
             return
         started = time.perf_counter()
         try:
-            if conn.exchange(prepared[index % len(prepared)]) != 200:
-                errors += 1
+            status = conn.exchange(prepared[index % len(prepared)])
         except OSError:
             errors += 1
             conn.close()
             conn = _Connection(port)
             continue
-        latencies.append(time.perf_counter() - started)
+        if status != 200:
+            errors += 1
+            continue
+        latencies.append(time.perf_counter() - started)  # answered 200: for a delivery, stored
     conn.close()
     out.put((latencies, errors, False))
 
@@ -170,24 +188,30 @@ def _round(port: int, kind: str, system_uuid: str, seconds: float) -> tuple[list
     return latencies, errors
 
 
-def _summary(latencies: list[float], errors: int, seconds: float) -> tuple[float, float, float, int]:
+Summary = tuple[float, float, float, int, int]  # per second, p50 ms, p99 ms, errors, answered 200
+
+
+def _summary(latencies: list[float], errors: int, seconds: float) -> Summary:
     latencies.sort()
     per_second = len(latencies) / seconds
     p50 = statistics.median(latencies) * 1000 if latencies else 0.0
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else 0.0
-    return per_second, p50, p99, errors
+    return per_second, p50, p99, errors, len(latencies)
 
 
-def _load_in_turns(port: int, system_uuid: str) -> dict[str, tuple[float, float, float, int]]:
+def _load_in_turns(ports: dict[str, int], system_uuid: str) -> dict[tuple[str, str], Summary]:
+    """Rounds of every kind on every server, taken in turn: (server, kind) -> rate, p50, p99, errors."""
     rounds = max(1, round(SECONDS / ROUND_SECONDS))
     seconds = SECONDS / rounds
-    collected: dict[str, tuple[list[float], int]] = {kind: ([], 0) for kind in KINDS}
+    collected: dict[tuple[str, str], tuple[list[float], int]] = {
+        (server, kind): ([], 0) for server in ports for kind in KINDS}
     for _ in range(rounds):
-        for kind in KINDS:
-            latencies, errors = _round(port, kind, system_uuid, seconds)
-            collected[kind][0].extend(latencies)
-            collected[kind] = (collected[kind][0], collected[kind][1] + errors)
-    return {kind: _summary(latencies, errors, seconds * rounds) for kind, (latencies, errors) in collected.items()}
+        for server, port in ports.items():
+            for kind in KINDS:
+                latencies, errors = _round(port, kind, system_uuid, seconds)
+                so_far = collected[server, kind]
+                collected[server, kind] = (so_far[0] + latencies, so_far[1] + errors)
+    return {key: _summary(latencies, errors, seconds * rounds) for key, (latencies, errors) in collected.items()}
 
 
 def _prepare(env: dict[str, str]) -> str:
@@ -233,29 +257,59 @@ def run() -> list[BenchResult]:
     env.pop("CONNECTOR_VAR_DIR", None)
     system_uuid = _prepare(env)
     vendor = database_url.split(":", 1)[0]
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "connector.wsgi", "-w", str(WORKERS), "--threads", str(THREADS),
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning"], env=env, cwd=ROOT)
+    servers = {server: _free_port() for server in SERVERS}
+    processes = [subprocess.Popen(server_command(port, server=server), env={**env, "WEB_THREADS": str(THREADS)}, cwd=ROOT)
+                 for server, port in servers.items()]
     try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/livez")
-                break
-            except OSError:
-                time.sleep(0.1)
-        _round(port, "trivial", system_uuid, 2.0)  # warm up: every worker thread answers once
-        measured = _load_in_turns(port, system_uuid)
-        trivial = measured["trivial"]
-        results = []
-        for kind in ("quickbooks", "shopify"):
-            rate, p50, p99, errors = measured[kind]
-            results.append(BenchResult(
-                f"intake: signed {kind} deliveries/s ({vendor}, gunicorn {WORKERS}x{THREADS}, {CLIENTS} clients)", rate, trivial[0], unit="/s",
-                note=f"p50 {p50:.1f} ms p99 {p99:.1f} ms, errors {errors}; trivial view p50 {trivial[1]:.1f} ms "
-                     f"p99 {trivial[2]:.1f} ms",
-            ))
-        return results
+        for port in servers.values():
+            _wait_until_up(port)
+            _round(port, "trivial", system_uuid, 2.0)  # warm up: every worker thread answers once
+        measured = _load_in_turns(servers, system_uuid)
+        answered = sum(summary[4] for (_server, kind), summary in measured.items() if kind != "trivial")
+        _check_every_answer_was_stored(env, answered)
+        return [result for server in servers for result in _results(measured, server, vendor)]
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=20)
+
+
+def _results(measured: dict[tuple[str, str], Summary], server: str,
+             vendor: str) -> list[BenchResult]:
+    """Each server's deliveries against the trivial view on that server; with two servers, the
+    event-loop server's deliveries also against the threaded server's trivial view."""
+    results = []
+    baselines = [(server, "trivial view on the same server")]
+    if server == "asgi" and "wsgi" in SERVERS:
+        baselines.append(("wsgi", "trivial view on the threaded server"))
+    for kind in ("quickbooks", "shopify"):
+        rate, p50, p99, errors, _answered = measured[server, kind]
+        for baseline_server, baseline_name in baselines:
+            trivial = measured[baseline_server, "trivial"]
+            results.append(BenchResult(
+                f"intake: signed {kind} deliveries/s ({vendor}, {server_label(server)}, {CLIENTS} clients) "
+                f"vs {baseline_name}", rate, trivial[0], unit="/s",
+                note=f"p50 {p50:.1f} ms p99 {p99:.1f} ms, errors {errors}; trivial view p50 {trivial[1]:.1f} ms "
+                     f"p99 {trivial[2]:.1f} ms"))
+    return results
+
+
+def _wait_until_up(port: int) -> None:
+    for _ in range(100):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/livez")
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"no server answered on port {port}")
+
+
+def _check_every_answer_was_stored(env: dict[str, str], answered: int) -> None:
+    """A 200 promises a stored delivery: the run fails if the table holds fewer rows than answers."""
+    done = subprocess.run([sys.executable, str(ROOT / "manage.py"), "shell", "-c",
+                           "from syncjobs.models import WebhookDelivery; print(WebhookDelivery.objects.count())"],
+                          env=env, check=True, cwd=ROOT, capture_output=True, text=True)
+    rows = int(done.stdout.split()[-1])
+    if rows != answered:
+        raise RuntimeError(f"{answered} deliveries were answered 200 but {rows} are stored")

@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.compare_intake 9a8755f HEAD
 
 Each revision is checked out (git worktree, under var/bench/compare/) and served by its own
-gunicorn, as bench_intake serves it, on its own database: a fresh SQLite file, or one beside
+gunicorn, as bench_intake serves it (BENCH_COMPARE_SERVER: "wsgi", the threaded server every
+revision has, by default; "asgi" for revisions that have connector/asgi.py), on its own database: a fresh SQLite file, or one beside
 BENCH_DATABASE_URL. Then rounds of BENCH_COMPARE_ROUND_SECONDS (default 5) are taken in turn,
 BENCH_COMPARE_ROUNDS times (default 6): trivial, QuickBooks, Shopify on the first revision, the
 same on the second, and so on. A virtual machine's speed drifts; interleaving lets both revisions
@@ -22,6 +23,7 @@ from bench import bench_intake as intake
 
 ROUND_SECONDS = float(os.environ.get("BENCH_COMPARE_ROUND_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_COMPARE_ROUNDS", "6"))
+SERVER = os.environ.get("BENCH_COMPARE_SERVER", "wsgi")
 KINDS = ("trivial", "quickbooks", "shopify")
 
 
@@ -63,10 +65,8 @@ def _serve(source: Path, label: str) -> tuple[subprocess.Popen[bytes], int, str]
     done = subprocess.run([*manage, "shell", "-c", script], env=env, check=True, cwd=source, capture_output=True,
                           text=True)
     port = intake._free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "connector.wsgi", "-w", str(intake.WORKERS),
-         "--threads", str(intake.THREADS), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--chdir", str(source)], env=env, cwd=source)
+    server = subprocess.Popen([*intake.server_command(port, server=SERVER), "--chdir", str(source)],
+                              env={**env, "WEB_THREADS": str(intake.THREADS)}, cwd=source)
     return server, port, done.stdout.strip().splitlines()[-1]
 
 
@@ -91,7 +91,7 @@ def main(revisions: list[str]) -> int:
                     latencies, _errors = intake._round(port, kind, system, ROUND_SECONDS)
                     rates[revision][kind] += len(latencies) / (ROUND_SECONDS * ROUNDS)
         vendor = "postgresql" if os.environ.get("BENCH_DATABASE_URL") else "sqlite"
-        print(f"\nintake per second, {vendor}, gunicorn {intake.WORKERS}x{intake.THREADS}, {intake.CLIENTS} clients, "
+        print(f"\nintake per second, {vendor}, {intake.server_label(SERVER)}, {intake.CLIENTS} clients, "
               f"{ROUNDS} x {ROUND_SECONDS:g} s per kind")
         for revision, rate in rates.items():
             print(f"{revision:>12}: trivial {rate['trivial']:7.0f}  quickbooks {rate['quickbooks']:7.0f} "
