@@ -1,4 +1,5 @@
-"""Run the web server and a django-q2 cluster together; Ctrl-C stops both."""
+"""Run the web server and a django-q2 cluster together; Ctrl-C stops both, and so does a SIGTERM or
+SIGHUP (a closed terminal, `kill`, a process manager), so no cluster is left running unowned."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        for stop in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(stop, _interrupt)
         manage = [sys.executable, os.path.join(settings.BASE_DIR, "manage.py")]
         web = subprocess.Popen([*manage, "runserver", options["addr"], "--noreload", "--insecure"])
         worker = subprocess.Popen([*manage, "qcluster"])
@@ -38,6 +41,8 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            for stop in (signal.SIGTERM, signal.SIGHUP):
+                signal.signal(stop, signal.SIG_IGN)  # a second signal must not cut the clean-up short
             for process in (web, worker):
                 if process.poll() is None:
                     process.send_signal(signal.SIGTERM)
@@ -47,3 +52,7 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     process.kill()
         self.stdout.write("Stopped.")
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # the same way out as Ctrl-C: the children are stopped in `finally`
