@@ -127,6 +127,7 @@ class AsyncGroupCommit(Generic[Item, Result]):
         self._max_batch = max_batch
         self._pending: list[tuple[Item, asyncio.Future[Result]]] = []
         self._busy = False
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._writer: ThreadPoolExecutor | None = None
         self._writer_pid = 0
         self.batches = 0
@@ -135,6 +136,11 @@ class AsyncGroupCommit(Generic[Item, Result]):
     async def submit(self, item: Item) -> Result:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Result] = loop.create_future()
+        if self._busy and self._loop is not loop:
+            # The loop that was writing is gone (a test's asyncio.run, a restarted server): its
+            # batch and waiters went with it, so this loop starts afresh.
+            self._pending, self._busy = [], False
+        self._loop = loop
         self._pending.append((item, future))
         if not self._busy:
             self._busy = True

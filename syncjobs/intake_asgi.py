@@ -21,6 +21,7 @@ import io
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
+from types import ModuleType
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.core.handlers.exception import response_for_exception
 from django.http import HttpResponse, HttpResponseBase
 
+from connector.models import ConnectedSystem
 from connector.platforms import PLATFORMS, get_platform
 from syncjobs.inbox import delivery_receive_async
 from syncjobs.intake_handler import INTAKE_ADDRESS, INTAKE_PATH_PREFIX, finish_intake_response
@@ -58,7 +60,7 @@ class AsyncIntake:
         if route is None:
             await self.site(scope, receive, send)
             return
-        platform, system = route
+        platform, hooks, system = route
         try:
             request = ASGIRequest(scope, io.BytesIO(await _read_body(receive)))
         except ClientGone:
@@ -67,12 +69,12 @@ class AsyncIntake:
             request = ASGIRequest(scope, io.BytesIO())
             response = response_for_exception(request, exc)
         else:
-            response = await _respond(request, platform, system)
+            response = await _respond(request, platform, hooks, system)
         await _send_response(send, finish_intake_response(request, response))
 
 
-def _loop_route(scope: Scope) -> tuple[str, Any] | None:
-    """(platform, connection or None) when the delivery can be answered on the loop."""
+def _loop_route(scope: Scope) -> tuple[str, ModuleType, ConnectedSystem | None] | None:
+    """(platform, its webhooks module, connection or None) when the delivery can be answered on the loop."""
     path = scope["path"]
     if not path.startswith(INTAKE_PATH_PREFIX) or settings.FORCE_SCRIPT_NAME or scope.get("root_path"):
         return None
@@ -80,18 +82,20 @@ def _loop_route(scope: Scope) -> tuple[str, Any] | None:
     if address is None or address["platform"] not in PLATFORMS:
         return None
     platform = address["platform"]
-    if not getattr(get_platform(platform).load("webhooks"), "CHECKS_ARE_LOCAL", False):
+    hooks = get_platform(platform).load("webhooks")
+    if not getattr(hooks, "CHECKS_ARE_LOCAL", False):
         return None
     if address["system"] is None:
-        return platform, None
+        return platform, hooks, None
     system = remembered_webhook_system(platform, uuid.UUID(address["system"]))
-    return None if system is None else (platform, system)
+    return None if system is None else (platform, hooks, system)
 
 
-async def _respond(request: ASGIRequest, platform: str, system: Any) -> HttpResponseBase:
+async def _respond(request: ASGIRequest, platform: str, hooks: ModuleType,
+                   system: ConnectedSystem | None) -> HttpResponseBase:
     try:
         request.get_host()  # refuses a host outside ALLOWED_HOSTS, as the threaded intake does
-        checked = checked_delivery(request, platform, get_platform(platform).load("webhooks"), system)
+        checked = checked_delivery(request, platform, hooks, system)
     except Exception as exc:  # noqa: BLE001 - Django's own mapping: 400 for bad input, 500 logged
         return response_for_exception(request, exc)
     if isinstance(checked, HttpResponseBase):

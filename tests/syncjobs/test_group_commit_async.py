@@ -103,3 +103,17 @@ def test_each_event_loop_gets_its_answers_from_the_same_writer(loops: int) -> No
     for n in range(loops):  # a fresh loop each time, as after a worker restart
         assert asyncio.run(group.submit(f"r{n}")) == f"stored r{n}"
     assert len(writer.threads) == 1
+
+
+def test_a_loop_that_ended_during_a_write_does_not_stall_the_next_one() -> None:
+    writer = Writer(hold_first=True)
+    group = AsyncGroupCommit(writer)
+
+    async def leave_mid_write() -> None:
+        asyncio.ensure_future(group.submit("first"))
+        while not writer.calls:
+            await asyncio.sleep(0.001)
+
+    asyncio.run(leave_mid_write())  # the loop closes while its batch is still being written
+    writer.release.set()
+    assert asyncio.run(asyncio.wait_for(group.submit("after"), 5)) == "stored after"
