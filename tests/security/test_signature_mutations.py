@@ -1,5 +1,7 @@
 """The HMAC webhook signature schemes (QuickBooks, Shopify, WooCommerce), attacked with generated mutations: every invalid delivery is
-refused (401) and stores nothing; every valid one is accepted and stored.
+refused (401) and stores nothing; every valid one is accepted and stored. The mutations are sent
+through the site and through the event-loop intake production serves (valid deliveries through
+that server are stored in tests/syncjobs/test_intake_asgi_server.py).
 
 Each scheme says how to sign a body the way the platform does; Hypothesis then mutates the body,
 the signature, the key or the header and checks the intake's answer. eBay's account-deletion
@@ -24,7 +26,11 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from connector.models import ConnectedSystem
+from connector.platforms import get_platform
+from syncjobs.intake_asgi import AsyncIntake
+from syncjobs.intake_systems import forget_all, webhook_system
 from syncjobs.models import WebhookDelivery
+from tests.support.asgi import RecordingSite, asgi_request
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +156,30 @@ def test_a_valid_delivery_is_accepted_and_stored(client, connections, name, nonc
                               headers=headers)
     assert response.status_code == 200, response.content
     assert WebhookDelivery.objects.count() == before + 1
+
+
+LOOP_SCHEMES = sorted(name for name in SCHEMES
+                      if getattr(get_platform(name).load("webhooks"), "CHECKS_ARE_LOCAL", False))
+
+
+def test_the_event_loop_answers_quickbooks_and_shopify() -> None:
+    assert LOOP_SCHEMES == ["quickbooks", "shopify"]  # so the next test attacks the loop, not the site
+
+
+@pytest.mark.parametrize("name", LOOP_SCHEMES)
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), mutation=MUTATIONS, nonce=st.uuids())
+def test_a_mutated_delivery_is_refused_on_the_event_loop(connections, name, data, mutation, nonce) -> None:  # type: ignore[no-untyped-def]
+    scheme = SCHEMES[name]
+    forget_all()
+    webhook_system(scheme.platform, connections[scheme.platform].public_id)  # remembered: the loop answers
+    body = scheme.body(nonce.hex)
+    body, signature = _mutate(mutation, data, body, scheme.sign(SECRET, body), SECRET)
+    headers = scheme.extra_headers()
+    if signature is not None:
+        headers[scheme.header] = signature
+    before = WebhookDelivery.objects.count()
+    site = RecordingSite()
+    answer = asgi_request(AsyncIntake(site), _url(scheme, connections), body=body, headers=headers)
+    assert (answer.status, site.paths) == (401, []), mutation
+    assert WebhookDelivery.objects.count() == before

@@ -3,7 +3,6 @@ it refuses what it answers. (Storing over real HTTP: test_intake_asgi_server.py.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
@@ -15,22 +14,11 @@ from connector.models import ConnectedSystem
 from syncjobs.intake_asgi import AsyncIntake
 from syncjobs.intake_systems import forget_all, webhook_system
 from syncjobs.models import WebhookDelivery
+from tests.support.asgi import RecordingSite, asgi_request
 
 pytestmark = pytest.mark.django_db
 TOKEN = "loop-verifier-token"
 BODY = b'{"eventNotifications": []}'
-
-
-class Site:
-    """Stands in for the site's threads: records what it was handed and answers 299."""
-
-    def __init__(self) -> None:
-        self.paths: list[str] = []
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        self.paths.append(scope["path"])
-        await send({"type": "http.response.start", "status": 299, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
 
 
 @pytest.fixture(autouse=True)
@@ -42,31 +30,10 @@ def verifier(settings):  # type: ignore[no-untyped-def]
     forget_all()
 
 
-def call(path: str, *, body: bytes = BODY, method: str = "POST", headers: dict[str, str] | None = None,
-         chunks: list[bytes] | None = None, host: str = "127.0.0.1",
-         gone: bool = False) -> tuple[int, dict[str, str], bytes, Site]:
-    """One request through AsyncIntake; `gone`: the sender disconnects after its chunks."""
-    site = Site()
-    messages = [{"type": "http.request", "body": chunk, "more_body": gone or n < len(chunks) - 1}
-                for n, chunk in enumerate(chunks)] if chunks else [{"type": "http.request", "body": body}]
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return messages.pop(0) if messages else {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    scope = {"type": "http", "method": method, "path": path, "query_string": b"", "root_path": "",
-             "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 50000),
-             "headers": [(b"host", host.encode()), (b"content-type", b"application/json"),
-                         *((name.lower().encode(), value.encode()) for name, value in (headers or {}).items())]}
-    asyncio.run(AsyncIntake(site)(scope, receive, send))
-    if not sent:
-        return 0, {}, b"", site
-    start = sent[0]
-    answer = {name.decode(): value.decode() for name, value in start["headers"]}
-    return start["status"], answer, b"".join(m.get("body", b"") for m in sent[1:]), site
+def call(path: str, **request: Any) -> tuple[int, dict[str, str], bytes, RecordingSite]:
+    site = RecordingSite()
+    answer = asgi_request(AsyncIntake(site), path, **{"body": BODY, **request})
+    return answer.status, answer.headers, answer.body, site
 
 
 def qbo_signature(body: bytes) -> str:
