@@ -200,7 +200,7 @@ def _summary(latencies: list[float], errors: int, seconds: float) -> Summary:
 
 
 def _load_in_turns(ports: dict[str, int], system_uuid: str) -> dict[tuple[str, str], Summary]:
-    """Rounds of every kind on every server, taken in turn: (server, kind) -> rate, p50, p99, errors."""
+    """Rounds of every kind on every server, taken in turn: (server, kind) -> its Summary."""
     rounds = max(1, round(SECONDS / ROUND_SECONDS))
     seconds = SECONDS / rounds
     collected: dict[tuple[str, str], tuple[list[float], int]] = {

@@ -86,7 +86,7 @@ class GroupCommit(Generic[Item, Result]):
 
     def _run(self, batch: list[_Entry[Item, Result]]) -> None:
         outcomes = write_batch(self._write, [entry.item for entry in batch])
-        if len(outcomes) == len(batch) and all(error is None for _result, error in outcomes):
+        if all(error is None for _result, error in outcomes):
             self.batches += 1
             self.rows += len(batch)
         for entry, (result, error) in zip(batch, outcomes, strict=True):

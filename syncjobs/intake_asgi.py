@@ -18,7 +18,6 @@ pool of threads, exactly as under the threaded server.
 from __future__ import annotations
 
 import io
-import logging
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from types import ModuleType
@@ -41,8 +40,6 @@ Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-logger = logging.getLogger("syncjobs.webhooks")
 
 
 class ClientGone(Exception):

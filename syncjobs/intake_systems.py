@@ -29,11 +29,9 @@ _lock = threading.Lock()
 def webhook_system(platform: str, public_id: uuid.UUID) -> ConnectedSystem | None:
     ttl = settings.WEBHOOK_CONNECTION_CACHE_SECONDS
     key = (platform, public_id)
+    if ttl > 0 and (remembered := remembered_webhook_system(platform, public_id)) is not None:
+        return remembered
     now = time.monotonic()
-    if ttl > 0:
-        entry = _entries.get(key)
-        if entry is not None and entry[0] > now:
-            return entry[1]
     system = ConnectedSystem.objects.filter(public_id=public_id, platform=platform).first()
     if system is not None and ttl > 0:
         with _lock:

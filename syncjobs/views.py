@@ -13,7 +13,7 @@ import uuid
 from types import ModuleType
 
 from django.db import DatabaseError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from connector.models import ConnectedSystem
@@ -26,7 +26,7 @@ _STORED = b'{"ok": true}'  # the same answer every time: no need to encode it pe
 
 
 @csrf_exempt
-def receive_webhook(request: HttpRequest, platform: str, system_uuid: uuid.UUID | None = None) -> HttpResponse:
+def receive_webhook(request: HttpRequest, platform: str, system_uuid: uuid.UUID | None = None) -> HttpResponseBase:
     hooks = webhook_hooks(platform)
     system = None
     if system_uuid is not None:
@@ -34,7 +34,7 @@ def receive_webhook(request: HttpRequest, platform: str, system_uuid: uuid.UUID 
         if system is None:
             raise Http404("Unknown connection")
     checked = checked_delivery(request, platform, hooks, system)
-    if isinstance(checked, HttpResponse):
+    if isinstance(checked, HttpResponseBase):
         return checked
     try:
         delivery_receive(checked)
@@ -50,7 +50,7 @@ def webhook_hooks(platform: str) -> ModuleType:
 
 
 def checked_delivery(request: HttpRequest, platform: str, hooks: ModuleType,
-                     system: ConnectedSystem | None) -> HttpResponse | Delivery:
+                     system: ConnectedSystem | None) -> HttpResponseBase | Delivery:
     """The delivery to store, or the answer to give instead (an early answer, 405, 401)."""
     early = hooks.answer_unverified(request, system)
     if early is not None:

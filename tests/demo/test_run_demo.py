@@ -12,9 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 
-from tests.reliability.stack import ROOT, _free_port
+from tests.reliability.stack import ROOT, _free_port, wait_until_live
 
 
 def _descendants(pid: int) -> set[int]:
@@ -55,15 +54,9 @@ def test_stopping_the_demo_stops_its_server_and_cluster(tmp_path: Path, stop: si
     demo = subprocess.Popen([*manage, "run_demo", "--addr", f"127.0.0.1:{port}"], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/livez", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.3)
-        else:
+        if not wait_until_live(f"http://127.0.0.1:{port}", timeout=60):
             pytest.fail("the demo's web server did not come up")
+        deadline = time.monotonic() + 60
         while len(children := _descendants(demo.pid)) < 3 and time.monotonic() < deadline:
             time.sleep(0.3)  # the server, the cluster and the cluster's own processes
         assert len(children) >= 3

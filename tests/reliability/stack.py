@@ -31,6 +31,18 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_live(url: str, *, timeout: float) -> bool:
+    """True once `url`/livez answers 200, False if it has not within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/livez", timeout=1).status_code == 200:
+                return True
+        except requests.RequestException:
+            time.sleep(0.2)
+    return False
+
+
 class Stack:
     def __init__(self, workdir: Path, *, database_url: str = "", redis_url: str = "", **extra_env: str) -> None:
         self.workdir = workdir
@@ -101,14 +113,8 @@ class Stack:
         self.env["WEB_THREADS"] = "4"
         self.web = self._spawn([str(BIN / "gunicorn"), "connector.asgi", "-k", "uvicorn_worker.UvicornWorker",
                                 "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--timeout", "60"], "web.log")
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/livez", timeout=1).status_code == 200:
-                    return
-            except requests.RequestException:
-                time.sleep(0.2)
-        raise RuntimeError("the web server did not start: " + (self.workdir / "web.log").read_text()[-2000:])
+        if not wait_until_live(self.url, timeout=30):
+            raise RuntimeError("the web server did not start: " + (self.workdir / "web.log").read_text()[-2000:])
 
     def start_sweeper(self, every: float = 2.0) -> None:
         self.sweeper = self._spawn([sys.executable, str(ROOT / "manage.py"), "sweep_jobs", "--every", str(every)],

@@ -127,16 +127,22 @@ def _mutate(kind: str, data: st.DataObject, body: bytes, signature: str, key: st
     return body, hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
 
 
+def _mutated_delivery(scheme: Scheme, mutation: str, data: st.DataObject, nonce: str) -> tuple[bytes, dict[str, str]]:
+    """A delivery signed as the platform signs it, then mutated: its body and headers."""
+    body = scheme.body(nonce)
+    body, signature = _mutate(mutation, data, body, scheme.sign(SECRET, body), SECRET)
+    headers = scheme.extra_headers()
+    if signature is not None:
+        headers[scheme.header] = signature
+    return body, headers
+
+
 @pytest.mark.parametrize("name", sorted(SCHEMES))
 @hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), mutation=MUTATIONS, nonce=st.uuids())
 def test_a_mutated_delivery_is_refused_and_stores_nothing(client, connections, name, data, mutation, nonce) -> None:  # type: ignore[no-untyped-def]
     scheme = SCHEMES[name]
-    body = scheme.body(nonce.hex)
-    body, signature = _mutate(mutation, data, body, scheme.sign(SECRET, body), SECRET)
-    headers = scheme.extra_headers()
-    if signature is not None:
-        headers[scheme.header] = signature
+    body, headers = _mutated_delivery(scheme, mutation, data, nonce.hex)
     before = WebhookDelivery.objects.count()
     response = client.generic("POST", _url(scheme, connections), body, content_type="application/json",
                               headers=headers)
@@ -173,11 +179,7 @@ def test_a_mutated_delivery_is_refused_on_the_event_loop(connections, name, data
     scheme = SCHEMES[name]
     forget_all()
     webhook_system(scheme.platform, connections[scheme.platform].public_id)  # remembered: the loop answers
-    body = scheme.body(nonce.hex)
-    body, signature = _mutate(mutation, data, body, scheme.sign(SECRET, body), SECRET)
-    headers = scheme.extra_headers()
-    if signature is not None:
-        headers[scheme.header] = signature
+    body, headers = _mutated_delivery(scheme, mutation, data, nonce.hex)
     before = WebhookDelivery.objects.count()
     site = RecordingSite()
     answer = asgi_request(AsyncIntake(site), _url(scheme, connections), body=body, headers=headers)
