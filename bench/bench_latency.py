@@ -26,8 +26,8 @@ TARGET_P95 = 2.0
 SETUP = """
 from django.conf import settings
 from accounts.models import Organization
-from connector.platforms.quickbooks import emulator as qbo
-from connector.platforms.shopify import emulator as shopify
+from emulators.quickbooks import emulator as qbo
+from emulators.shopify import emulator as shopify
 from connector.services.jobs import products_pull_request
 org, _ = Organization.objects.get_or_create(slug="bench-latency", defaults={{"name": "Bench"}})
 qbo.emulator_seed({realm!r}, [{{"sku": f"LAT-{{i}}", "name": f"Latency {{i}}", "type": "Inventory", "qty_on_hand": 50}}

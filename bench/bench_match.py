@@ -49,9 +49,9 @@ def emulator_stack(database_url: str = "", **env: str) -> Iterator[Any]:
 
 SEED_SCRIPT = """
 import json
-from connector.platforms.quickbooks.emulator_state import issue_token as qbo_token, seed as qbo_seed
+from emulators.quickbooks.state import issue_token as qbo_token, seed as qbo_seed
 from connector.platforms.quickbooks.oauth import credentials_from_token
-from connector.platforms.shopify.emulator_state import issue_token as shop_token, seed as shop_seed, store
+from emulators.shopify.state import issue_token as shop_token, seed as shop_seed, store
 from connector.platforms.shopify.auth import credentials_from_token_response
 from connector.platforms.shopify.oauth import SCOPES
 spec = json.loads(open({path!r}).read())

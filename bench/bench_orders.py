@@ -85,13 +85,13 @@ def _setup(base: str) -> tuple[Any, Any, list[str]]:
     from connector.models import Product, ProductLink
     from connector.platforms.base import ExternalCustomer
     from connector.platforms.quickbooks.client import QuickBooksClient
-    from connector.platforms.quickbooks.emulator import emulator_connect as qbo_connect
-    from connector.platforms.quickbooks.emulator import emulator_seed as qbo_seed
     from connector.platforms.shopify.client import ShopifyClient
-    from connector.platforms.shopify.emulator import emulator_connect as shop_connect
-    from connector.platforms.shopify.emulator import emulator_seed as shop_seed
-    from connector.platforms.shopify.emulator_orders import place_order
     from connector.services.customers import customer_resolve
+    from emulators.quickbooks.emulator import emulator_connect as qbo_connect
+    from emulators.quickbooks.emulator import emulator_seed as qbo_seed
+    from emulators.shopify.emulator import emulator_connect as shop_connect
+    from emulators.shopify.emulator import emulator_seed as shop_seed
+    from emulators.shopify.orders import place_order
     from emulators.store import EmulatorStore
 
     org = Organization.objects.create(name="Bench orders", slug="bench-orders")

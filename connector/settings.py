@@ -74,8 +74,9 @@ INSTALLED_APPS = [
     "accounts",
     "connector",
     "syncjobs",
-    "emulators",
 ]
+if CONNECTOR_EMULATORS:
+    INSTALLED_APPS.append("emulators")  # demo and tests: their tables never exist in production
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

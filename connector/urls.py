@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from connector.platforms import all_platforms
 from syncjobs.health import healthz, livez
 from syncjobs.views import receive_webhook
 
@@ -24,10 +21,5 @@ urlpatterns = [
 ]
 
 if settings.CONNECTOR_EMULATORS:
-    from connector.demo.views import demo_page
-
-    urlpatterns.append(path("demo/", demo_page, name="demo"))
-    for spec in all_platforms():
-        if spec.emulator_urls:
-            module = import_module(spec.emulator_urls)
-            urlpatterns.append(path(f"_emulators/{spec.id}/", include((module.urlpatterns, f"emulator-{spec.id}"))))
+    # Demo and tests only; named by string so the product never imports the emulators.
+    urlpatterns.append(path("", include("emulators.urls")))

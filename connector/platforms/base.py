@@ -183,7 +183,6 @@ class PlatformSpec:
     default_order_statuses: tuple[str, ...] = ()
     webhooks: str = ""  # dotted module with verify() / delivery_id() / parse()
     oauth: str = ""  # dotted module with the connect flow
-    emulator_urls: str = ""  # dotted module exposing `urlpatterns`
     connect_form: str = ""  # dotted "module:FormClass" for key / database connections
     settings_names: tuple[str, ...] = ()
     help_text: str = ""

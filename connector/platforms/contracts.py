@@ -2,7 +2,6 @@
 
 Store clients:  `StoreClient`     (shopify, woocommerce, ebay, opencart)
 Accounting:     `AccountingClient` (quickbooks)
-Emulators:      `EmulatorModule`   (every platform's emulator.py, for the demo and the tests)
 OAuth modules:  `OAuthModule`      (platforms whose connect_kind is "oauth")
 """
 
@@ -138,17 +137,3 @@ class OAuthModule(Protocol):
 
     def after_connect(self, system: ConnectedSystem) -> None:
         """Platform duties once connected (e.g. create Shopify webhook subscriptions)."""
-
-
-class EmulatorModule(Protocol):
-    urlpatterns: list[Any]
-
-    def emulator_seed(self, account: str, products: list[dict[str, Any]]) -> None:
-        """Create (or reset) an emulated account with these products. Store platforms:
-        {"sku", "name", "quantity", "tracks_stock", "variants": [{"sku", "name", "quantity",
-        "tracks_stock"}]}. QuickBooks: {"sku", "name", "type": "Inventory" | "NonInventory" |
-        "Service", "qty_on_hand", "unit_price"}."""
-
-    def emulator_connect(self, *, organization: Organization, account: str, base_url: str) -> ConnectedSystem:
-        """A ConnectedSystem holding the credentials this emulator would have issued through its
-        consent flow (demo seeding and tests that are not about connecting)."""

@@ -71,7 +71,7 @@ def test_a_client_signs_in_and_sees_every_system_with_its_health(page, live_serv
 
 
 def test_a_client_connects_quickbooks_through_the_consent_page(page, live_server, client_user, org) -> None:
-    from connector.platforms.quickbooks.emulator import emulator_seed
+    from emulators.quickbooks.emulator import emulator_seed
 
     emulator_seed(REALM, [{"sku": "TEA-1", "name": "Earl Grey", "type": "Inventory", "qty_on_hand": 5, "unit_price": 4}])
     sign_in(page, live_server, "client@example.com")
@@ -86,7 +86,7 @@ def test_a_client_connects_quickbooks_through_the_consent_page(page, live_server
 
 
 def test_a_client_connects_a_shopify_store_through_its_consent_page(page, live_server, client_user, org) -> None:
-    from connector.platforms.shopify.emulator import emulator_seed
+    from emulators.shopify.emulator import emulator_seed
 
     emulator_seed("browser-shop.myshopify.com", [{"sku": "TEA-1", "name": "Earl Grey", "quantity": 2,
                                                   "tracks_stock": True}])

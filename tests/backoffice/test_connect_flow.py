@@ -32,8 +32,8 @@ def approve(url: str, decision: str, **extra: str) -> str:
 
 @pytest.fixture
 def seeded(emulator_url):  # type: ignore[no-untyped-def]
-    from connector.platforms.quickbooks.emulator import emulator_seed as qbo_seed
-    from connector.platforms.shopify.emulator import emulator_seed as shop_seed
+    from emulators.quickbooks.emulator import emulator_seed as qbo_seed
+    from emulators.shopify.emulator import emulator_seed as shop_seed
 
     qbo_seed(REALM, [{"sku": "TEA-1", "name": "Earl Grey", "type": "Inventory", "qty_on_hand": 5, "unit_price": 4}])
     shop_seed(SHOP, [{"sku": "TEA-1", "name": "Earl Grey", "quantity": 2, "tracks_stock": True}])
@@ -89,8 +89,8 @@ def test_another_organisations_page_is_a_404(client, outsider, seeded) -> None:
 
 
 def test_a_client_connects_woocommerce_with_typed_keys(client, client_user, seeded) -> None:
-    from connector.platforms.woocommerce.emulator import emulator_seed, site_address
-    from connector.platforms.woocommerce.emulator_state import ensure_site, issue_key, store
+    from emulators.woocommerce.emulator import emulator_seed, site_address
+    from emulators.woocommerce.state import ensure_site, issue_key, store
 
     emulator_seed("keys-site", [{"sku": "TEA-1", "name": "Earl Grey", "quantity": 2, "tracks_stock": True}])
     site = site_address(seeded("woocommerce"), "keys-site")

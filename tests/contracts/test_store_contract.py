@@ -3,7 +3,6 @@ real HTTP against each platform's emulator (and a real database for OpenCart).""
 
 from __future__ import annotations
 
-from importlib import import_module
 from itertools import islice
 
 import pytest
@@ -11,6 +10,7 @@ import requests
 
 from connector.platforms import get_platform, store_platforms
 from connector.platforms.base import RetryableError, StockUpdate
+from emulators.registry import emulator_for
 
 STORE_IDS = [spec.id for spec in store_platforms()]
 ACCOUNT = "contract-store"
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(params=STORE_IDS)
 def store(request, emulator_url, org):
     spec = get_platform(request.param)
-    emulator = import_module(spec.emulator_urls)
+    emulator = emulator_for(spec.id)
     emulator.emulator_seed(ACCOUNT, CATALOGUE)
     system = emulator.emulator_connect(organization=org, account=ACCOUNT, base_url=emulator_url(spec.id))
     control = f"{emulator_url(spec.id)}/_control"

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Membership, Organization
-from connector.demo.seed import LOGINS, seed_demo
 from connector.models import ConnectedSystem
 from connector.platforms import all_platforms
+from emulators.demo.seed import LOGINS, seed_demo
 from syncjobs.models import Job
 
 pytestmark = pytest.mark.django_db

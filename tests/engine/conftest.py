@@ -95,7 +95,7 @@ def run_jobs(max_jobs: int | None = None) -> int:
 
 
 def connect_shop(org: Any, base: str, shop: str, catalogue: list[dict[str, Any]]) -> Any:
-    from connector.platforms.shopify.emulator import emulator_connect, emulator_seed
+    from emulators.shopify.emulator import emulator_connect, emulator_seed
 
     emulator_seed(shop, catalogue)
     return emulator_connect(organization=org, account=shop, base_url=f"{base}/_emulators/shopify")
@@ -103,7 +103,7 @@ def connect_shop(org: Any, base: str, shop: str, catalogue: list[dict[str, Any]]
 
 @pytest.fixture
 def engine(transactional_db, emulator_url, org) -> Engine:  # type: ignore[no-untyped-def]
-    from connector.platforms.quickbooks.emulator import emulator_connect, emulator_seed
+    from emulators.quickbooks.emulator import emulator_connect, emulator_seed
 
     base = emulator_url("quickbooks").rsplit("/_emulators/", 1)[0]
     emulator_seed(REALM, QBO_CATALOGUE)

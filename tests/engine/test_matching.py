@@ -98,9 +98,9 @@ def test_manual_and_csv_links_are_never_overwritten_by_matching(pulled: Engine) 
 
 
 def test_quickbooks_items_can_match_on_their_name(engine: Engine) -> None:
-    from connector.platforms.quickbooks.emulator import emulator_seed
     from connector.services.jobs import products_pull_request
     from connector.services.systems import system_update_options
+    from emulators.quickbooks.emulator import emulator_seed
 
     emulator_seed(REALM, [{"sku": "", "name": "SHOP-ONLY", "type": "Inventory", "qty_on_hand": 3},
                           {"sku": "MUG-1", "name": "Mug item", "type": "Inventory", "qty_on_hand": 3}])
@@ -123,8 +123,8 @@ def test_quickbooks_items_can_match_on_their_name(engine: Engine) -> None:
 
 
 def test_an_automatic_link_goes_when_the_sku_no_longer_matches(pulled: Engine) -> None:
-    from connector.platforms.quickbooks.emulator import emulator_seed
     from connector.services.jobs import products_pull_request
+    from emulators.quickbooks.emulator import emulator_seed
 
     emulator_seed(REALM, [{"sku": "TS-S", "name": "T-shirt Small", "type": "Inventory", "qty_on_hand": 7}])
     products_pull_request(system=pulled.qbo)

@@ -3,14 +3,13 @@ platform's SKU, first sync, then a QuickBooks change reaching the store through 
 
 from __future__ import annotations
 
-from importlib import import_module
-
 import pytest
 import requests
 
 from connector.models import ProductLink
 from connector.platforms import get_platform, store_platforms
 from connector.services.jobs import products_pull_request
+from emulators.registry import emulator_for
 from tests.engine.conftest import Engine, run_jobs
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,7 +30,7 @@ def _quantities(control: str) -> dict[str, int]:
 @pytest.mark.parametrize("platform", [spec.id for spec in store_platforms()])
 def test_quickbooks_stock_reaches_every_store_platform(engine: Engine, platform: str) -> None:
     spec = get_platform(platform)
-    emulator = import_module(spec.emulator_urls)
+    emulator = emulator_for(spec.id)
     emulator.emulator_seed(ACCOUNT, CATALOGUE)
     base = f"{engine.base}/_emulators/{platform}"
     store = emulator.emulator_connect(organization=engine.org, account=ACCOUNT, base_url=base)

@@ -42,13 +42,13 @@ from tests.reliability.scenario import realm, store_account, sku
 BASE, ORGS, SKUS, START_QUANTITY = {base!r}, {orgs}, {skus}, {start}
 for i in range(ORGS):
     org, _ = Organization.objects.get_or_create(slug=f"rel-{{i}}", defaults={{"name": f"Reliability {{i}}"}})
-    qbo = import_module("connector.platforms.quickbooks.emulator")
+    qbo = import_module("emulators.quickbooks.emulator")
     qbo.emulator_seed(realm(i), [{{"sku": sku(n), "name": f"Item {{n}}", "type": "Inventory",
                                   "qty_on_hand": START_QUANTITY, "unit_price": 5}} for n in range(SKUS)])
     books = qbo.emulator_connect(organization=org, account=realm(i), base_url=BASE + "/_emulators/quickbooks")
     products_pull_request(system=books)
     for spec in store_platforms():
-        emulator = import_module(spec.emulator_urls)
+        emulator = emulator_for(spec.id)
         emulator.emulator_seed(store_account(spec.id, i), [
             {{"sku": sku(n), "name": f"Item {{n}}", "quantity": 0, "tracks_stock": True, "variants": []}}
             for n in range(SKUS)])

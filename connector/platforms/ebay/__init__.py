@@ -13,7 +13,6 @@ SPEC = PlatformSpec(
     default_order_statuses=("PAID",),
     webhooks="connector.platforms.ebay.webhooks",
     oauth="connector.platforms.ebay.oauth",
-    emulator_urls="connector.platforms.ebay.emulator",
     settings_names=("EBAY_CLIENT_ID", "EBAY_CLIENT_SECRET", "EBAY_RUNAME", "EBAY_ENVIRONMENT",
                     "EBAY_VERIFICATION_TOKEN"),
 )

@@ -13,7 +13,6 @@ SPEC = PlatformSpec(
     default_order_statuses=("Processing", "Complete", "Shipped"),
     webhooks="",
     oauth="",
-    emulator_urls="connector.platforms.opencart.emulator",
     connect_form="connector.platforms.opencart.connect:OpenCartConnectForm",
     help_text="Connects to the shop's MySQL / MariaDB database (OpenCart 3.0 or 4.x): the host, database, "
               "user, password and table prefix from OpenCart's config.php.",

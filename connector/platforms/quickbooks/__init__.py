@@ -10,7 +10,6 @@ SPEC = PlatformSpec(
     connect_kind="oauth",
     webhooks="connector.platforms.quickbooks.webhooks",
     oauth="connector.platforms.quickbooks.oauth",
-    emulator_urls="connector.platforms.quickbooks.emulator",
     settings_names=("QUICKBOOKS_CLIENT_ID", "QUICKBOOKS_CLIENT_SECRET", "QUICKBOOKS_ENVIRONMENT",
                     "QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN"),
     stock_batch_max=30,

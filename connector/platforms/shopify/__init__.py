@@ -13,6 +13,5 @@ SPEC = PlatformSpec(
     default_order_statuses=("paid", "partially_paid", "authorized"),
     webhooks="connector.platforms.shopify.webhooks",
     oauth="connector.platforms.shopify.oauth",
-    emulator_urls="connector.platforms.shopify.emulator",
     settings_names=("SHOPIFY_CLIENT_ID", "SHOPIFY_CLIENT_SECRET", "SHOPIFY_API_VERSION"),
 )

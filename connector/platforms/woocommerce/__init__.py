@@ -13,7 +13,6 @@ SPEC = PlatformSpec(
     default_order_statuses=("processing", "completed"),
     webhooks="connector.platforms.woocommerce.webhooks",
     oauth="connector.platforms.woocommerce.oauth",
-    emulator_urls="connector.platforms.woocommerce.emulator",
     connect_form="connector.platforms.woocommerce.forms:KeysForm",
     help_text="Connect through WooCommerce's approval screen, or enter a Read/Write REST API key by hand.",
 )

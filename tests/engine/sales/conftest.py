@@ -13,12 +13,12 @@ import requests
 
 from connector.models import ConnectedSystem, Product, ProductLink
 from connector.platforms.quickbooks.client import QuickBooksClient
-from connector.platforms.quickbooks.emulator import emulator_connect as qbo_connect
-from connector.platforms.quickbooks.emulator import emulator_seed as qbo_seed
 from connector.platforms.shopify.client import ShopifyClient
-from connector.platforms.shopify.emulator import emulator_connect as shop_connect
-from connector.platforms.shopify.emulator import emulator_seed as shop_seed
 from connector.services.sales_post import preferences_forget
+from emulators.quickbooks.emulator import emulator_connect as qbo_connect
+from emulators.quickbooks.emulator import emulator_seed as qbo_seed
+from emulators.shopify.emulator import emulator_connect as shop_connect
+from emulators.shopify.emulator import emulator_seed as shop_seed
 from emulators.store import EmulatorStore
 
 REALM = "9341455327810551"

@@ -4,13 +4,12 @@ items, and its buyer matched to one QuickBooks customer."""
 
 from __future__ import annotations
 
-from importlib import import_module
-
 import pytest
 import requests
 
 from connector.models import DocumentStatus, ProductLink, SalesDocument
 from connector.platforms import get_platform, store_platforms
+from emulators.registry import emulator_for
 from tests.engine.sales.conftest import enqueue, products_pull, run_jobs
 
 ACCOUNT = "sales-store"
@@ -29,7 +28,7 @@ PAID = {"opencart": {"order_status_id": 2}}
 @pytest.mark.parametrize("platform", [spec.id for spec in store_platforms()])
 def test_an_order_in_every_store_platform_is_posted_once(platform, emulator_url, org, accounting, items, control):
     spec = get_platform(platform)
-    emulator = import_module(spec.emulator_urls)
+    emulator = emulator_for(spec.id)
     emulator.emulator_seed(ACCOUNT, CATALOGUE)
     store = emulator.emulator_connect(organization=org, account=ACCOUNT, base_url=emulator_url(platform))
     for sku, product in products_pull(store, spec.client_for(store).iter_products()).items():

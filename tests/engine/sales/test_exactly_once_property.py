@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from connector.models import CustomerLink, DocumentStatus, SalesDocument
-from connector.platforms.quickbooks.emulator import emulator_seed as qbo_seed
 from connector.services.sales_post import preferences_forget
+from emulators.quickbooks.emulator import emulator_seed as qbo_seed
 from emulators.store import EmulatorStore
 from syncjobs.models import Job, JobStatus
 from tests.engine.sales.conftest import JANE, QBO_ITEMS, REALM, enqueue, run_jobs

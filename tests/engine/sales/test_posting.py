@@ -110,8 +110,8 @@ def test_a_lease_held_by_a_live_worker_defers_a_second_poster(store, linked, con
 
 def test_a_shop_webhook_brings_the_order_to_quickbooks(store, linked, control, settings):
     """The whole path: the shop's orders/create webhook -> inbox -> planning job -> ingest -> post."""
-    from connector.platforms.shopify.emulator_control import subscribe
     from connector.platforms.shopify.oauth import WEBHOOK_TOPICS, webhook_address
+    from emulators.shopify.control import subscribe
 
     subscribe(store.external_account_id, webhook_address(store), WEBHOOK_TOPICS)
     order_id = control.order([{"sku": "TS-M", "qty": 2}], JANE)  # delivered synchronously to our intake

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from connector.platforms.ebay.client import EbayClient
-from connector.platforms.ebay.emulator import emulator_connect, emulator_seed
+from emulators.ebay.emulator import emulator_connect, emulator_seed
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ebay"
 SELLER = "acme_books_shop"

@@ -8,7 +8,7 @@ import logging
 import pytest
 import requests
 
-from connector.platforms.ebay.emulator_state import add_listing
+from emulators.ebay.state import add_listing
 from tests.platforms.ebay.conftest import SELLER, CallLog, by_sku
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -80,8 +80,8 @@ def test_a_sku_shared_by_two_listings_comes_back_twice(ebay) -> None:
 
 
 def test_the_demo_catalogue_seeds_and_lists_completely(ebay, ebay_url) -> None:
-    from connector.demo.catalogue import store_products
-    from connector.platforms.ebay.emulator import emulator_seed
+    from emulators.demo.catalogue import store_products
+    from emulators.ebay.emulator import emulator_seed
 
     emulator_seed(SELLER, store_products("ebay"))
     products = list(ebay.iter_products())

@@ -8,7 +8,7 @@ import requests
 
 from connector.platforms.base import StockUpdate
 from connector.platforms.ebay import trading
-from connector.platforms.ebay.emulator_state import add_inventory_item, add_listing, store
+from emulators.ebay.state import add_inventory_item, add_listing, store
 from tests.platforms.ebay.conftest import SELLER, CallLog, by_sku
 
 pytestmark = pytest.mark.django_db(transaction=True)

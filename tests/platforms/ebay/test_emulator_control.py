@@ -17,7 +17,7 @@ def state(ebay_url: str) -> dict:
 
 
 def test_it_lists_the_sellers_but_not_the_app_record(seeded, ebay_url) -> None:
-    from connector.platforms.ebay.emulator_state import app_store
+    from emulators.ebay.state import app_store
 
     app_store()
     assert requests.get(f"{ebay_url}/_control/accounts", timeout=10).json() == {"accounts": [SELLER]}
@@ -95,7 +95,7 @@ def test_a_trading_call_without_a_token_fails_inside_http_200(seeded, ebay_url) 
 
 
 def test_a_seller_whose_token_was_revoked_must_reconnect(ebay) -> None:
-    from connector.platforms.ebay.emulator_state import store
+    from emulators.ebay.state import store
 
     for record in store(SELLER).all("refresh_tokens"):
         store(SELLER).delete("refresh_tokens", record["token"])

@@ -18,8 +18,8 @@ from connector.platforms.base import PermanentError, ReconnectRequired
 from connector.platforms.ebay import oauth
 from connector.platforms.ebay.auth import SCOPES
 from connector.platforms.ebay.client import EbayClient
-from connector.platforms.ebay.emulator_state import expire_tokens, register_runame, store
 from connector.services.systems import system_connect
+from emulators.ebay.state import expire_tokens, register_runame, store
 from tests.platforms.ebay.conftest import CLIENT_ID, CLIENT_SECRET, RUNAME, SELLER, by_sku, fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)

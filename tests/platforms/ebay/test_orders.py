@@ -13,8 +13,8 @@ import requests
 
 from connector.platforms.base import PermanentError, ReconnectRequired
 from connector.platforms.ebay.client import make_cursor, parse_cursor
-from connector.platforms.ebay.emulator_state import ebay_time, store
 from connector.platforms.ebay.mapping import customer, order_from_fulfillment
+from emulators.ebay.state import ebay_time, store
 from tests.platforms.ebay.conftest import SELLER, CallLog, fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)

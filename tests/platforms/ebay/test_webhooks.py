@@ -12,7 +12,6 @@ import json
 import pytest
 import requests
 
-from connector.platforms.ebay.emulator_notify import register_public_key
 from connector.platforms.ebay.notifications import (
     challenge_response,
     parse_signature_header,
@@ -20,6 +19,7 @@ from connector.platforms.ebay.notifications import (
     verify_with_key,
 )
 from connector.platforms.ebay.webhooks import parse
+from emulators.ebay.notify import register_public_key
 from syncjobs.models import WebhookDelivery
 from tests.platforms.ebay.conftest import VERIFICATION_TOKEN, fixture, forget_cached_keys
 
@@ -150,7 +150,7 @@ def test_an_order_confirmation_is_a_trigger_and_other_topics_are_ignored() -> No
 
 
 def test_forged_deliveries_do_not_make_us_call_ebay_each_time(live_server, seeded, ebay_url) -> None:
-    from connector.platforms.ebay.emulator_state import app_store
+    from emulators.ebay.state import app_store
 
     for _ in range(3):  # an unknown kid: fetched once, then remembered as unknown
         assert post(live_server, signed_body(), VECTOR["request_header_value"]).status_code == 401

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from connector.platforms.opencart.client import OpenCartClient
-from connector.platforms.opencart.emulator import emulator_connect, emulator_seed
-from connector.platforms.opencart.emulator_state import account_config, database_url, db
+from emulators.opencart.emulator import emulator_connect, emulator_seed
+from emulators.opencart.state import account_config, database_url, db
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "opencart"
 STORE = "oc-test-store"

@@ -10,8 +10,8 @@ from connector.models import ConnectedSystem
 from connector.platforms.base import PermanentError, ReconnectRequired, RetryableError
 from connector.platforms.opencart.connect import OpenCartConnectForm, connection_check
 from connector.platforms.opencart.dsn import parse_dsn
-from connector.platforms.opencart.emulator_state import database_url
 from connector.services.systems import system_connect
+from emulators.opencart.state import database_url
 from tests.platforms.opencart.conftest import STORE, prefix, sql
 
 pytestmark = pytest.mark.django_db

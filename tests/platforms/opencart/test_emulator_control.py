@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from connector.platforms.opencart.emulator_state import EmulatorDatabaseUnavailable, seed
+from emulators.opencart.state import EmulatorDatabaseUnavailable, seed
 from tests.platforms.opencart.conftest import STORE, by_sku, sql
 
 pytestmark = pytest.mark.django_db(transaction=True)

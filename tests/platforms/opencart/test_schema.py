@@ -7,8 +7,8 @@ import pytest
 
 from connector.platforms.base import PermanentError
 from connector.platforms.opencart.db import connection
-from connector.platforms.opencart.emulator_state import database_url
 from connector.platforms.opencart.schema import detect_schema, require_complete
+from emulators.opencart.state import database_url
 from tests.platforms.opencart.conftest import by_sku, prefix, sql
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from connector.platforms.base import PermanentError, RetryableError, StockUpdate
 from connector.platforms.opencart.db import map_error
 from connector.platforms.opencart.dsn import parse_dsn
-from connector.platforms.opencart.emulator_state import database_url, db
+from emulators.opencart.state import database_url, db
 from tests.platforms.opencart.conftest import by_sku, prefix, sql
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from connector.platforms.quickbooks.client import QuickBooksClient
-from connector.platforms.quickbooks.emulator import emulator_connect, emulator_seed
+from emulators.quickbooks.emulator import emulator_connect, emulator_seed
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "quickbooks"
 REALM = "9341455327810551"

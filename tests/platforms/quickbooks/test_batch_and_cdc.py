@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from connector.platforms.base import PermanentError
-from connector.platforms.quickbooks.emulator_state import add_item, now_local, store
+from emulators.quickbooks.state import add_item, now_local, store
 from tests.platforms.quickbooks.conftest import REALM, by_sku, fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from connector.platforms.base import PermanentError
-from connector.platforms.quickbooks.emulator_state import store
+from emulators.quickbooks.state import store
 from tests.platforms.quickbooks.conftest import REALM, by_sku, fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connector.platforms.base import PermanentError
-from connector.platforms.quickbooks.emulator_state import add_item
+from emulators.quickbooks.state import add_item
 from tests.platforms.quickbooks.conftest import REALM, by_sku
 
 pytestmark = pytest.mark.django_db(transaction=True)

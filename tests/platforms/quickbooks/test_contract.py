@@ -7,8 +7,9 @@ import inspect
 import pytest
 
 from connector.platforms import get_platform
-from connector.platforms.contracts import AccountingClient, EmulatorModule, OAuthModule
+from connector.platforms.contracts import AccountingClient, OAuthModule
 from connector.platforms.quickbooks.client import MINOR_VERSION, QuickBooksClient
+from emulators.registry import EmulatorModule, emulator_for
 
 
 def _public(cls: type) -> list[str]:
@@ -28,7 +29,7 @@ def test_the_client_has_each_accounting_operation_with_the_same_signature(name: 
 def test_the_spec_loads_every_module_it_names() -> None:
     spec = get_platform("quickbooks")
     assert spec.load("client") is QuickBooksClient
-    oauth, emulator, hooks = spec.load("oauth"), spec.load("emulator_urls"), spec.load("webhooks")
+    oauth, emulator, hooks = spec.load("oauth"), emulator_for(spec.id), spec.load("webhooks")
     for name in _public(OAuthModule):
         assert callable(getattr(oauth, name))
     for name in ("emulator_seed", "emulator_connect"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from connector.platforms.quickbooks.emulator import emulator_seed
+from emulators.quickbooks.emulator import emulator_seed
 from tests.platforms.quickbooks.conftest import REALM
 
 pytestmark = pytest.mark.django_db(transaction=True)

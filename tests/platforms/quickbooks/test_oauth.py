@@ -13,7 +13,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from connector.platforms.base import PermanentError
 from connector.platforms.oauth_state import STATE_TTL_SECONDS
 from connector.platforms.quickbooks import oauth
-from connector.platforms.quickbooks.emulator_state import oauth_store
+from emulators.quickbooks.state import oauth_store
 from tests.platforms.quickbooks.conftest import REALM
 
 pytestmark = pytest.mark.django_db(transaction=True)

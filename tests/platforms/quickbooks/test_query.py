@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from connector.platforms.quickbooks import emulator_query as qp
 from connector.platforms.quickbooks import query as q
+from emulators.quickbooks import query as qp
 
 ROWS = [
     {"Id": "1", "Name": "Dan O'Brien", "Sku": "A-1", "Active": True, "MetaData": {"LastUpdatedTime": "2025-03-01T10:00:00-08:00"}},

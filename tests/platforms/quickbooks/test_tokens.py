@@ -13,8 +13,8 @@ from connector.models import ConnectedSystem, SystemStatus
 from connector.platforms.base import ReconnectRequired
 from connector.platforms.quickbooks import oauth
 from connector.platforms.quickbooks.client import QuickBooksClient
-from connector.platforms.quickbooks.emulator_oauth import refresh_count
-from connector.platforms.quickbooks.emulator_state import oauth_store
+from emulators.quickbooks.oauth import refresh_count
+from emulators.quickbooks.state import oauth_store
 from tests.platforms.quickbooks.conftest import REALM
 
 pytestmark = pytest.mark.django_db(transaction=True)

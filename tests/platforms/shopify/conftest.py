@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from connector.platforms.shopify.client import ShopifyClient
-from connector.platforms.shopify.emulator import emulator_connect, emulator_seed
+from emulators.shopify.emulator import emulator_connect, emulator_seed
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "shopify"
 SHOP = "demo-shop.myshopify.com"

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from connector.platforms.shopify import client as client_module
-from connector.platforms.shopify.emulator_state import store
+from emulators.shopify.state import store
 from tests.platforms.shopify.conftest import SHOP
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -121,7 +121,7 @@ def test_a_token_without_the_orders_scope_asks_for_reconnecting(system) -> None:
     from connector.models import ConnectedSystem
     from connector.platforms.base import ReconnectRequired
     from connector.platforms.shopify.client import ShopifyClient
-    from connector.platforms.shopify.emulator_state import issue_token
+    from emulators.shopify.state import issue_token
 
     narrow = issue_token(SHOP, scope="read_products", expiring=False)
     ConnectedSystem.objects.filter(pk=system.pk).update(credentials={"access_token": narrow["access_token"]})

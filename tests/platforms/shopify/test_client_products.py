@@ -7,8 +7,8 @@ import pytest
 from connector.models import ConnectedSystem
 from connector.platforms.shopify import graphql as gql
 from connector.platforms.shopify.client import ShopifyClient
-from connector.platforms.shopify.emulator import emulator_seed
-from connector.platforms.shopify.emulator_state import store
+from emulators.shopify.emulator import emulator_seed
+from emulators.shopify.state import store
 from tests.platforms.shopify.conftest import SHOP, by_sku
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,8 +8,8 @@ import requests
 from connector.platforms.base import StockUpdate
 from connector.platforms.shopify import graphql as gql
 from connector.platforms.shopify.client import ShopifyClient
-from connector.platforms.shopify.emulator import emulator_seed
-from connector.platforms.shopify.emulator_state import store
+from emulators.shopify.emulator import emulator_seed
+from emulators.shopify.state import store
 from tests.platforms.shopify.conftest import SHOP, by_sku, fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -179,7 +179,7 @@ def test_the_emulator_requires_compare_quantity_unless_ignored_in_2025_10(shopif
 def test_a_token_without_the_inventory_scope_asks_for_reconnecting(system) -> None:
     from connector.models import ConnectedSystem
     from connector.platforms.base import ReconnectRequired
-    from connector.platforms.shopify.emulator_state import issue_token
+    from emulators.shopify.state import issue_token
 
     narrow = issue_token(SHOP, scope="read_products,read_locations", expiring=False)
     ConnectedSystem.objects.filter(pk=system.pk).update(credentials={"access_token": narrow["access_token"]})

@@ -8,8 +8,8 @@ import requests
 from connector.platforms.base import RetryableError
 from connector.platforms.shopify import graphql as gql
 from connector.platforms.shopify.client import throttle_wait
-from connector.platforms.shopify.emulator_http import set_bucket
-from connector.platforms.shopify.emulator_state import store
+from emulators.shopify.http import set_bucket
+from emulators.shopify.state import store
 from tests.platforms.shopify.conftest import SHOP, fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)

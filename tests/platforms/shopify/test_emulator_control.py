@@ -71,7 +71,7 @@ def test_faults_are_configured_with_the_shared_shape(seeded, shop_url) -> None:
 
 def test_emulator_connect_issues_a_non_expiring_token_by_default(seeded, org, shop_url) -> None:
     from connector.platforms.shopify.client import ShopifyClient
-    from connector.platforms.shopify.emulator import emulator_connect
+    from emulators.shopify.emulator import emulator_connect
 
     system = emulator_connect(organization=org, account=SHOP, base_url=shop_url)
     assert system.base_url == f"{shop_url}/{SHOP}"

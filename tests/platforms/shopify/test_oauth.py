@@ -13,8 +13,8 @@ from django.contrib.sessions.backends.db import SessionStore
 from connector.platforms.base import PermanentError
 from connector.platforms.shopify import oauth
 from connector.platforms.shopify.auth import signed_query
-from connector.platforms.shopify.emulator_state import store
 from connector.services.systems import system_connect
+from emulators.shopify.state import store
 from tests.platforms.shopify.conftest import CLIENT_SECRET, SHOP
 
 pytestmark = pytest.mark.django_db(transaction=True)

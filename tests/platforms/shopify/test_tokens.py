@@ -10,7 +10,7 @@ from connector.models import ConnectedSystem, SystemStatus
 from connector.platforms.base import ReconnectRequired
 from connector.platforms.shopify import oauth
 from connector.platforms.shopify.client import ShopifyClient
-from connector.platforms.shopify.emulator_state import store
+from emulators.shopify.state import store
 from syncjobs.models import WebhookDelivery
 from tests.platforms.shopify.conftest import SHOP
 

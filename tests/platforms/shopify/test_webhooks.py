@@ -156,7 +156,7 @@ def test_the_emulator_delivers_signed_order_and_stock_webhooks(system, shop_url)
 
 
 def test_a_duplicated_emulator_delivery_is_stored_once(system, shop_url) -> None:
-    from connector.platforms.shopify.emulator_state import store
+    from emulators.shopify.state import store
 
     store(SHOP).ensure_account(duplicate_webhooks=True)
     requests.post(f"{shop_url}/_control/orders", json={"account": SHOP, "lines": [{"sku": "MUG-1", "qty": 1}]},

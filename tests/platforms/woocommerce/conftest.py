@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from connector.platforms.woocommerce.client import WooCommerceClient
-from connector.platforms.woocommerce.emulator import emulator_connect, emulator_seed
+from emulators.woocommerce.emulator import emulator_connect, emulator_seed
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "woocommerce"
 SITE = "demo-site"

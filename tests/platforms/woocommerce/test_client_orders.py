@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from connector.platforms.woocommerce.client import make_cursor, parse_cursor
-from connector.platforms.woocommerce.emulator_state import store
+from emulators.woocommerce.state import store
 from syncjobs.models import WebhookDelivery
 from tests.platforms.woocommerce.conftest import SITE
 

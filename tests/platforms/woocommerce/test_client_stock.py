@@ -7,8 +7,8 @@ import requests
 
 from connector.platforms.base import PermanentError, StockUpdate
 from connector.platforms.woocommerce.client import WooCommerceClient
-from connector.platforms.woocommerce.emulator import emulator_connect, emulator_seed
-from connector.platforms.woocommerce.emulator_state import store
+from emulators.woocommerce.emulator import emulator_connect, emulator_seed
+from emulators.woocommerce.state import store
 from tests.platforms.woocommerce.conftest import SITE, by_sku, fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -15,10 +15,10 @@ from connector.models import ConnectedSystem
 from connector.platforms.base import PermanentError, ReconnectRequired
 from connector.platforms.woocommerce import oauth
 from connector.platforms.woocommerce.auth import site_account
-from connector.platforms.woocommerce.emulator_state import issue_key, store
 from connector.platforms.woocommerce.forms import KeysForm
 from connector.services.systems import system_connect
 from emulators.models import EmulatorOutbox
+from emulators.woocommerce.state import issue_key, store
 from tests.platforms.woocommerce.conftest import SITE, fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)

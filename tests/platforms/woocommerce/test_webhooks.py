@@ -9,9 +9,9 @@ import pytest
 import requests
 
 from connector.platforms.woocommerce.auth import body_signature
-from connector.platforms.woocommerce.emulator_http import wp_json_encode
-from connector.platforms.woocommerce.emulator_state import store
 from connector.platforms.woocommerce.webhooks import parse
+from emulators.woocommerce.http import wp_json_encode
+from emulators.woocommerce.state import store
 from syncjobs.inbox_queue import deliveries_queue_planning
 from syncjobs.models import Job, WebhookDelivery
 from tests.platforms.woocommerce.conftest import SITE, fixture

@@ -1,0 +1,1 @@
+"""The shopify emulator: a stateful fake of its API for the demo and the tests."""
