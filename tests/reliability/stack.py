@@ -133,19 +133,23 @@ class Stack:
         self.clusters.remove(cluster)
         self.kills += 1
 
-    def stop(self) -> None:
-        for proc in [*self.clusters, self.web, self.sweeper]:
-            if proc is not None and proc.poll() is None:
-                try:
+    def stop(self, grace: float = 3.0) -> None:
+        """SIGTERM, a short grace for everything together, then SIGKILL: gunicorn's graceful
+        shutdown waits 30 s for idle keep-alive connections and a cluster for its guard's cycle,
+        which is time the suite spent on nothing."""
+        processes = [proc for proc in [*self.clusters, self.web, self.sweeper] if proc is not None]
+        for proc in processes:
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    continue
-        for proc in [*self.clusters, self.web, self.sweeper]:
-            if proc is not None:
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
+        deadline = time.monotonic() + grace
+        for proc in processes:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
         if self._pg_name:
             self._pg_admin(f"DROP DATABASE IF EXISTS {self._pg_name} WITH (FORCE)")
 

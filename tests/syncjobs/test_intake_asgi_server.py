@@ -27,6 +27,7 @@ SAMPLE_SIGNATURE = "95Nn5Odk1Uj37YCQeoIxXP8KXRy44/xAunPX9cIjHGE="  # the pack's 
 SHOPIFY_BODY = json.dumps({"inventory_item_id": 808950810, "location_id": 655441491, "available": 42,
                            "updated_at": "2025-07-02T11:30:13-05:00"}).encode()
 TABLE = "syncjobs_webhookdelivery"
+pytestmark = pytest.mark.slow  # a real gunicorn stack
 
 
 @pytest.fixture(scope="module")
