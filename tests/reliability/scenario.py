@@ -34,15 +34,15 @@ def sku(n: int) -> str:
 
 
 SEED = """
-from importlib import import_module
 from accounts.models import Organization
-from connector.platforms import get_platform, store_platforms
+from connector.platforms import store_platforms
+from emulators.registry import emulator_for
 from connector.services.jobs import products_pull_request
 from tests.reliability.scenario import realm, store_account, sku
 BASE, ORGS, SKUS, START_QUANTITY = {base!r}, {orgs}, {skus}, {start}
 for i in range(ORGS):
     org, _ = Organization.objects.get_or_create(slug=f"rel-{{i}}", defaults={{"name": f"Reliability {{i}}"}})
-    qbo = import_module("emulators.quickbooks.emulator")
+    qbo = emulator_for("quickbooks")
     qbo.emulator_seed(realm(i), [{{"sku": sku(n), "name": f"Item {{n}}", "type": "Inventory",
                                   "qty_on_hand": START_QUANTITY, "unit_price": 5}} for n in range(SKUS)])
     books = qbo.emulator_connect(organization=org, account=realm(i), base_url=BASE + "/_emulators/quickbooks")
