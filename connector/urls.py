@@ -6,8 +6,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from intake.views import receive_webhook
 from syncjobs.health import healthz, livez
-from syncjobs.views import receive_webhook
 
 urlpatterns = [
     # Webhooks first: they are the busiest addresses, and resolving tries patterns in order.

@@ -7,6 +7,6 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connector.settings")
 site = get_wsgi_application()
 
-from syncjobs.intake_handler import with_intake  # noqa: E402 - needs the settings configured above
+from intake.wsgi import with_intake  # noqa: E402 - needs the settings configured above
 
 application = with_intake(site)

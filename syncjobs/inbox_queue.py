@@ -1,6 +1,6 @@
 """The workers' side of the inbox: give stored deliveries their planning jobs, replay deliveries.
 
-A webhook request stores its delivery and nothing else (syncjobs.inbox). Before claiming work, a
+A webhook request stores its delivery and nothing else (intake.store). Before claiming work, a
 worker queues every delivery still without a planning job, up to QUEUE_BATCH of them in one
 transaction; the sweeper does the same, so a delivery whose doorbell was lost is planned within a
 minute. A delivery is queued exactly once: it moves from "received" to "queued" in the transaction

@@ -29,7 +29,7 @@ def _own_rate_limits(settings: settings) -> None:  # type: ignore[valid-type]
 @pytest.fixture(autouse=True)
 def _fresh_webhook_connections() -> None:
     """Each test's connections are new rows (the database rolls back); forget earlier tests' ones."""
-    from syncjobs.intake_systems import forget_all
+    from intake.connections import forget_all
 
     forget_all()
 

@@ -329,8 +329,11 @@ class WebhookModule:  # documentation of the protocol each platform's webhooks.p
     topic(request, body: bytes) -> str
     parse(body: bytes, headers: Mapping[str, str], system: ConnectedSystem | None) -> list[WebhookEvent]
         Called later by the planning job, never in the request.
-    CHECKS_ARE_LOCAL: bool (optional, False when absent)
+    CHECKS_ARE_LOCAL: bool
         True when answer_unverified, verify, delivery_id and topic only compute: no database, no
-        network, no lock held for long. The event-loop intake (syncjobs.intake_asgi) then runs
+        network, no lock held for long. The event-loop intake (intake.asgi) then runs
         them on the loop; otherwise it hands the request to a thread, as the site's requests go.
+    KEPT_HEADERS: tuple[str, ...]
+        Lower-case prefixes of the headers stored with a delivery (the planner's parse() reads
+        them later); intake keeps these and a few common ones, never Authorization or cookies.
     """

@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 
 from connector.models import ConnectedSystem
 from connector.platforms import get_platform
-from syncjobs.intake_asgi import AsyncIntake
-from syncjobs.intake_systems import forget_all, webhook_system
+from intake.asgi import AsyncIntake
+from intake.connections import forget_all, webhook_system
 from syncjobs.models import WebhookDelivery
 from tests.support.asgi import RecordingSite, asgi_request
 

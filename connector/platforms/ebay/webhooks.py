@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 
     from connector.models import ConnectedSystem
 
+# The checks read the database (keys, connections): intake runs them in a thread, never on its loop.
+CHECKS_ARE_LOCAL = False
+# Headers the planner reads later (and support reads in the admin); intake keeps only these.
+KEPT_HEADERS = ("x-ebay-",)
 SIGNATURE_HEADER = "X-EBAY-SIGNATURE"
 ACCOUNT_DELETION = "MARKETPLACE_ACCOUNT_DELETION"
 ORDER_TOPICS = ("ORDER_CONFIRMATION",)

@@ -27,8 +27,10 @@ if TYPE_CHECKING:
     from connector.models import ConnectedSystem
 
 
-# Signature, id and topic come from the request alone: syncjobs.intake_asgi runs them on its loop.
+# Signature, id and topic come from the request alone, so intake may run them on its event loop.
 CHECKS_ARE_LOCAL = True
+# Headers the planner reads later (and support reads in the admin); intake keeps only these.
+KEPT_HEADERS = ("intuit-", "ce-")
 DOCUMENTS = {"invoice": "Invoice", "salesreceipt": "SalesReceipt", "creditmemo": "CreditMemo",
              "refundreceipt": "RefundReceipt"}
 CE_OPERATIONS = {"created": "Create", "updated": "Update", "deleted": "Delete", "merged": "Merge",

@@ -24,8 +24,10 @@ if TYPE_CHECKING:
     from connector.models import ConnectedSystem
 
 
-# Signature, id and topic come from the request alone: syncjobs.intake_asgi runs them on its loop.
+# Signature, id and topic come from the request alone, so intake may run them on its event loop.
 CHECKS_ARE_LOCAL = True
+# Headers the planner reads later (and support reads in the admin); intake keeps only these.
+KEPT_HEADERS = ("x-shopify-",)
 ORDER_TOPICS = ("orders/create", "orders/updated", "orders/cancelled", "orders/paid", "orders/edited")
 COMPLIANCE_KINDS = {
     "customers/data_request": "compliance.customer_data_request",

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
     from connector.models import ConnectedSystem
 
+# The checks read the database (keys, connections): intake runs them in a thread, never on its loop.
+CHECKS_ARE_LOCAL = False
+# Headers the planner reads later (and support reads in the admin); intake keeps only these.
+KEPT_HEADERS = ("x-wc-",)
 PING = re.compile(rb"^webhook_id=\d+$")
 
 

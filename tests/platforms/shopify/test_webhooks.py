@@ -41,6 +41,18 @@ def test_it_stores_a_signed_delivery_once_per_webhook_id(live_server, system) ->
     assert deliveries.get().topic == "orders/create"
 
 
+def test_it_keeps_shopifys_own_headers_and_never_credentials(live_server, system) -> None:
+    body = order_body()
+    hdrs = {**headers("orders/create", body), "Authorization": "Bearer leaked", "Cookie": "sessionid=x",
+            "X-Other-Platform": "dropped"}
+    assert post(live_server, system, body, hdrs).status_code == 200
+    kept = WebhookDelivery.objects.get(platform="shopify").headers
+    assert kept["x-shopify-topic"] == "orders/create"
+    assert kept["x-shopify-shop-domain"] == SHOP
+    assert kept["content-type"] == "application/json"
+    assert not {"authorization", "cookie", "x-other-platform"} & set(kept)
+
+
 def test_it_answers_401_and_stores_nothing_for_a_bad_signature(live_server, system) -> None:
     body = order_body()
     response = post(live_server, system, body, headers("orders/create", body, secret="not-the-secret"))

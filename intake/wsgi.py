@@ -25,7 +25,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils.log import log_response
 
-from syncjobs.views import receive_webhook
+from intake.views import receive_webhook
 
 INTAKE_PATH_PREFIX = "/webhooks/"
 # The two routes of connector/urls.py ("webhook", "webhook-system"), with the uuid converter's pattern.

@@ -5,7 +5,7 @@ request writes the delivery alone; turning it into a planning job is the workers
 (syncjobs.inbox_queue), where many deliveries are queued in one transaction. The write itself is
 made for the database rather than through the ORM's save(): query compilation and per-statement
 work cost more than the rows (docs/architecture.md, "Webhook intake").
-- Concurrent requests in one process are written together (syncjobs.group_commit), whether they
+- Concurrent requests in one process are written together (intake.group_commit), whether they
   wait in request threads or on an event loop.
 - One INSERT per batch, in autocommit: one round trip and one commit, all rows or none.
 A repeated delivery id is skipped by the unique constraint (ON CONFLICT DO NOTHING), never by a
@@ -24,28 +24,29 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from connector.models import ConnectedSystem
-from syncjobs.group_commit import AsyncGroupCommit, GroupCommit
+from intake.group_commit import AsyncGroupCommit, GroupCommit
 from syncjobs.ledger import doorbell_ring_after_commit
 from syncjobs.models import WebhookDelivery
 
-# Headers worth keeping for parsing and audit; never Authorization or cookies.
-_KEPT_HEADER_PREFIXES = ("x-shopify-", "x-wc-", "intuit-", "x-ebay-", "ce-", "content-type", "user-agent",
-                         "x-request-id")
+# Kept for every platform, for audit; each platform adds the prefixes its parser reads
+# (WebhookModule.KEPT_HEADERS). Never Authorization or cookies.
+COMMON_KEPT_HEADERS = ("content-type", "user-agent", "x-request-id")
 
 Delivery = dict[str, Any]  # WebhookDelivery field values, by attname
 
 
-def kept_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k.lower(): v for k, v in headers.items() if k.lower().startswith(_KEPT_HEADER_PREFIXES)}
+def kept_headers(headers: Mapping[str, str], prefixes: tuple[str, ...]) -> dict[str, str]:
+    kept = COMMON_KEPT_HEADERS + prefixes
+    return {k.lower(): v for k, v in headers.items() if k.lower().startswith(kept)}
 
 
 def delivery_row(*, platform: str, delivery_id: str, body: bytes, headers: Mapping[str, str], topic: str,
-                 system: ConnectedSystem | None) -> Delivery:
+                 system: ConnectedSystem | None, kept_header_prefixes: tuple[str, ...] = ()) -> Delivery:
     """A verified delivery as the row intake stores."""
     return {
         "platform": platform, "delivery_id": delivery_id,
         "organization_id": system.organization_id if system else None, "system_id": system.pk if system else None,
-        "topic": topic[:120], "headers": kept_headers(headers), "body": body.decode("utf-8", errors="replace"),
+        "topic": topic[:120], "headers": kept_headers(headers, kept_header_prefixes), "body": body.decode("utf-8", errors="replace"),
         "received_at": timezone.now()}
 
 

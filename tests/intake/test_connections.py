@@ -6,7 +6,7 @@ import pytest
 
 from connector import platforms
 from connector.models import ConnectedSystem
-from syncjobs.intake_systems import webhook_system
+from intake.connections import webhook_system
 from tests.support.signedhooks.webhooks import sign
 
 pytestmark = pytest.mark.django_db

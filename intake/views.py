@@ -1,7 +1,7 @@
 """Webhook intake: verify over the raw body, store, answer. Nothing else happens here.
 
 The checks (address, signature, identity) are shared by the two servers that answer webhooks:
-this view, which Django calls in a request thread, and syncjobs.intake_asgi, which runs them on
+this view, which Django calls in a request thread, and intake.asgi, which runs them on
 the event loop and awaits the write.
 """
 
@@ -18,10 +18,10 @@ from django.views.decorators.csrf import csrf_exempt
 
 from connector.models import ConnectedSystem
 from connector.platforms import PLATFORMS, get_platform
-from syncjobs.inbox import Delivery, delivery_receive, delivery_row
-from syncjobs.intake_systems import webhook_system
+from intake.connections import webhook_system
+from intake.store import Delivery, delivery_receive, delivery_row
 
-logger = logging.getLogger("syncjobs.webhooks")
+logger = logging.getLogger("intake")
 _STORED = b'{"ok": true}'  # the same answer every time: no need to encode it per delivery
 
 
@@ -63,7 +63,8 @@ def checked_delivery(request: HttpRequest, platform: str, hooks: ModuleType,
         return JsonResponse({"error": "invalid signature"}, status=401)
     delivery_id = hooks.delivery_id(request, body) or "sha256:" + hashlib.sha256(body).hexdigest()
     return delivery_row(platform=platform, delivery_id=delivery_id, body=body, headers=request.headers,
-                        topic=hooks.topic(request, body), system=system)
+                        topic=hooks.topic(request, body), system=system,
+                        kept_header_prefixes=hooks.KEPT_HEADERS)
 
 
 def stored() -> HttpResponse:

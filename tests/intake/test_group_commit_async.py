@@ -7,7 +7,7 @@ import asyncio
 import threading
 from collections.abc import Sequence
 
-from syncjobs.group_commit import AsyncGroupCommit
+from intake.group_commit import AsyncGroupCommit
 
 
 class Writer:

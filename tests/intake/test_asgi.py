@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from connector.models import ConnectedSystem
-from syncjobs.intake_asgi import AsyncIntake
-from syncjobs.intake_systems import forget_all, webhook_system
+from intake.asgi import AsyncIntake
+from intake.connections import forget_all, webhook_system
 from syncjobs.models import WebhookDelivery
 from tests.support.asgi import RecordingSite, asgi_request
 

@@ -5,8 +5,8 @@ its threads than on the deliveries: every waiting request held a thread, and eac
 be woken once its row was written (docs/architecture.md, "Webhook intake"). Here a delivery is
 read, checked and answered on the loop, and only its row goes to a thread: the process's one
 intake writer, which writes whatever rows were handed in meanwhile in one statement
-(syncjobs.group_commit.AsyncGroupCommit). The checks are the intake view's own
-(syncjobs.views.checked_delivery), and nothing is answered 2xx before its row committed.
+(intake.group_commit.AsyncGroupCommit). The checks are the intake view's own
+(intake.views.checked_delivery), and nothing is answered 2xx before its row committed.
 
 The loop runs a delivery itself only when nothing in it can block: a platform whose checks are
 local (WebhookModule.CHECKS_ARE_LOCAL) and, for an address naming a connection, a connection
@@ -31,10 +31,10 @@ from django.http import HttpResponse, HttpResponseBase
 
 from connector.models import ConnectedSystem
 from connector.platforms import PLATFORMS, get_platform
-from syncjobs.inbox import delivery_receive_async
-from syncjobs.intake_handler import INTAKE_ADDRESS, INTAKE_PATH_PREFIX, finish_intake_response
-from syncjobs.intake_systems import remembered_webhook_system
-from syncjobs.views import checked_delivery, not_stored, stored
+from intake.connections import remembered_webhook_system
+from intake.store import delivery_receive_async
+from intake.views import checked_delivery, not_stored, stored
+from intake.wsgi import INTAKE_ADDRESS, INTAKE_PATH_PREFIX, finish_intake_response
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -80,7 +80,7 @@ def _loop_route(scope: Scope) -> tuple[str, ModuleType, ConnectedSystem | None] 
         return None
     platform = address["platform"]
     hooks = get_platform(platform).load("webhooks")
-    if not getattr(hooks, "CHECKS_ARE_LOCAL", False):
+    if not hooks.CHECKS_ARE_LOCAL:
         return None
     if address["system"] is None:
         return platform, hooks, None

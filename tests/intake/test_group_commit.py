@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from syncjobs.group_commit import GroupCommit
+from intake.group_commit import GroupCommit
 
 
 class SlowWriter:
