@@ -169,6 +169,8 @@ JOB_CLAIM_SECONDS = env_int("JOB_CLAIM_SECONDS", 120, minimum=5)
 JOB_DRAIN_SECONDS = env_int("JOB_DRAIN_SECONDS", 25, minimum=1)
 # A burst of commits wakes the workers once per interval (plus once after the burst), not per job.
 JOB_DOORBELL_INTERVAL_SECONDS = env_float("JOB_DOORBELL_INTERVAL_SECONDS", 0.2, minimum=0.0)
+# The job kinds this application runs and their handlers (syncjobs.registry reads it).
+JOB_REGISTRY = "connector.jobs"
 # Test-only job kinds ("kind=module:function,..."): the reliability suite's poison jobs. Ignored
 # outside tests so no deployment can be made to run arbitrary code through the environment.
 JOB_EXTRA_HANDLERS: dict[str, str] = (

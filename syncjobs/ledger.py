@@ -18,12 +18,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, close_old_connections, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organization
-from connector.models import ConnectedSystem
 from syncjobs.models import Job, JobAttempt, JobStatus, QueueTurn, WebhookDelivery
 
 logger = logging.getLogger("syncjobs")
@@ -42,7 +41,7 @@ def backoff_seconds(attempts: int, retry_after: float | None = None, *, rng: ran
 
 
 def job_enqueue(*, organization: Organization | None, kind: str, payload: dict[str, Any] | None = None,
-                dedupe_key: str = "", system: ConnectedSystem | None = None, run_after: datetime | None = None,
+                dedupe_key: str = "", system: models.Model | None = None, run_after: datetime | None = None,
                 delivery: WebhookDelivery | None = None, max_attempts: int | None = None) -> Job:
     """Add a job, or return the pending job that already carries the same dedupe key."""
     run_after = run_after or timezone.now()
@@ -284,7 +283,7 @@ def job_retry_now(*, job: Job) -> Job:
                        dedupe_key=job.dedupe_key, system=job.system, delivery=job.delivery)
 
 
-def job_cancel_for_system(*, system: ConnectedSystem, reason: str) -> int:
+def job_cancel_for_system(*, system: models.Model, reason: str) -> int:
     return Job.objects.filter(system=system, status=JobStatus.PENDING).update(
         status=JobStatus.CANCELLED, finished_at=timezone.now(), last_error=reason
     )

@@ -8,7 +8,10 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Organization
-from connector.models import ConnectedSystem
+
+# The connection a row is about, named lazily: the ledger shows and cancels a connection's work
+# without importing the application that defines connections.
+SYSTEM = "connector.ConnectedSystem"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -26,7 +29,7 @@ class WebhookDelivery(models.Model):
     delivery_id = models.CharField(max_length=255)
     organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE,
                                      related_name="webhook_deliveries")
-    system = models.ForeignKey(ConnectedSystem, null=True, blank=True, on_delete=models.SET_NULL,
+    system = models.ForeignKey(SYSTEM, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="webhook_deliveries")
     topic = models.CharField(max_length=120, blank=True)
     headers = models.JSONField(default=dict, blank=True)
@@ -64,7 +67,7 @@ class Job(models.Model):
 
     organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs",
                                      help_text="Empty for platform-wide work such as planning a QuickBooks delivery.")
-    system = models.ForeignKey(ConnectedSystem, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
+    system = models.ForeignKey(SYSTEM, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
     kind = models.CharField(max_length=80)
     payload = models.JSONField(default=dict, blank=True, help_text="Ids only, never secrets.")
     dedupe_key = models.CharField(max_length=255, blank=True)
@@ -130,7 +133,7 @@ class SyncLog(models.Model):
     """A line a bookkeeper reads: which product or order, what happened, what to do."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sync_logs")
-    system = models.ForeignKey(ConnectedSystem, null=True, blank=True, on_delete=models.SET_NULL, related_name="logs")
+    system = models.ForeignKey(SYSTEM, null=True, blank=True, on_delete=models.SET_NULL, related_name="logs")
     job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="logs")
     run = models.ForeignKey("SyncRun", null=True, blank=True, on_delete=models.CASCADE, related_name="logs")
     level = models.CharField(max_length=10, choices=LogLevel.choices, default=LogLevel.INFO)
@@ -149,7 +152,7 @@ class SyncRun(models.Model):
     """One pass of long work (pull and match, stock push, import) with its progress and counts."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sync_runs")
-    system = models.ForeignKey(ConnectedSystem, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs")
+    system = models.ForeignKey(SYSTEM, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs")
     kind = models.CharField(max_length=60)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     started_at = models.DateTimeField(auto_now_add=True)
@@ -170,7 +173,7 @@ class StockPushEvent(models.Model):
     """One quantity written to a store, with the time since QuickBooks told us (for the dashboard)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="stock_pushes")
-    system = models.ForeignKey(ConnectedSystem, on_delete=models.CASCADE, related_name="stock_pushes")
+    system = models.ForeignKey(SYSTEM, on_delete=models.CASCADE, related_name="stock_pushes")
     ok = models.BooleanField(default=True)
     quantity = models.IntegerField()
     latency_ms = models.PositiveIntegerField(null=True, blank=True)

@@ -7,14 +7,12 @@ import time
 from datetime import datetime
 
 from django.conf import settings
-from django.utils import timezone
 
-from connector.models import ConnectedSystem
-from connector.platforms.base import PermanentError, RetryableError
 from syncjobs import registry
 from syncjobs.inbox_queue import deliveries_queue_planning
 from syncjobs.ledger import job_claim_next, job_complete, job_fail, job_retry_later
 from syncjobs.models import Job
+from syncjobs.outcomes import PermanentError, RetryableError, outcome_message
 
 logger = logging.getLogger("syncjobs")
 
@@ -31,18 +29,16 @@ def job_run(job: Job) -> str:
     try:
         result = registry.handler_for(job.kind)(job)
     except RetryableError as exc:
-        logger.info("job %s %s will retry: %s", job.pk, job.kind, exc.message)
-        return job_retry_later(job, exc.message, retry_after=exc.retry_after)
+        logger.info("job %s %s will retry: %s", job.pk, job.kind, outcome_message(exc))
+        return job_retry_later(job, outcome_message(exc), retry_after=exc.retry_after)
     except PermanentError as exc:
-        logger.info("job %s %s failed: %s", job.pk, job.kind, exc.message)
-        job_fail(job, exc.message)
+        logger.info("job %s %s failed: %s", job.pk, job.kind, outcome_message(exc))
+        job_fail(job, outcome_message(exc))
         return "failed"
     except Exception as exc:  # a bug or a database hiccup: retry with backoff, dead-letter in the end
         logger.exception("job %s %s raised", job.pk, job.kind)
         return job_retry_later(job, f"Unexpected error ({type(exc).__name__}): {exc}")
-    if job_complete(job, result or "") and job.system_id:
-        # "Last successful sync" on the connect page and in the admin.
-        ConnectedSystem.objects.filter(pk=job.system_id).update(last_success_at=timezone.now())
+    job_complete(job, result or "")
     return "succeeded"
 
 

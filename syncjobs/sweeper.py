@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from connector.platforms.ratelimit import prune_rate_limits
 from syncjobs.inbox_queue import deliveries_queue_planning
 from syncjobs.ledger import backoff_seconds, wake_workers
 from syncjobs.models import Heartbeat, Job, JobAttempt, JobStatus
@@ -26,7 +25,6 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
     if due:
         counts["woken"] = min(due, 4)
         wake_workers(counts["woken"])
-    prune_rate_limits()
     Heartbeat.objects.update_or_create(name="sweeper", defaults={"beat_at": now})
     if any(counts[k] for k in ("requeued", "dead", "superseded", "queued")):
         logger.info("sweeper: %s", counts)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from connector.platforms.ratelimit import RateLimit, acquire_rate_limit, block_rate_limit
+from syncjobs import outcomes
 
 if TYPE_CHECKING:
     from connector.models import ConnectedSystem
@@ -43,11 +44,11 @@ class PlatformError(Exception):
         self.details = details
 
 
-class RetryableError(PlatformError):
+class RetryableError(PlatformError, outcomes.RetryableError):
     """Timeouts, connection errors, 429 and 5xx: try again later (honour retry_after)."""
 
 
-class PermanentError(PlatformError):
+class PermanentError(PlatformError, outcomes.PermanentError):
     """Validation errors and other 4xx: retrying the same call cannot help."""
 
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from connector import platforms
 from connector.models import ConnectedSystem
-from intake.store import delivery_receive, delivery_row, write_deliveries
 from intake import store as inbox
+from intake.store import delivery_receive, delivery_row, write_deliveries
 from syncjobs.inbox_queue import deliveries_queue_planning
 from syncjobs.models import DeliveryStatus, Job, WebhookDelivery
 from syncjobs.sweeper import sweep
