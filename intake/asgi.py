@@ -20,8 +20,7 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -35,6 +34,9 @@ from intake.connections import remembered_webhook_system
 from intake.store import delivery_receive_async
 from intake.views import checked_delivery, not_stored, stored
 from intake.wsgi import INTAKE_ADDRESS, INTAKE_PATH_PREFIX, finish_intake_response
+
+if TYPE_CHECKING:
+    from connector.platforms.contracts import WebhookModule
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -58,6 +60,7 @@ class AsyncIntake:
             await self.site(scope, receive, send)
             return
         platform, hooks, system = route
+        response: HttpResponseBase
         try:
             request = ASGIRequest(scope, io.BytesIO(await _read_body(receive)))
         except ClientGone:
@@ -70,7 +73,7 @@ class AsyncIntake:
         await _send_response(send, finish_intake_response(request, response))
 
 
-def _loop_route(scope: Scope) -> tuple[str, ModuleType, ConnectedSystem | None] | None:
+def _loop_route(scope: Scope) -> tuple[str, WebhookModule, ConnectedSystem | None] | None:
     """(platform, its webhooks module, connection or None) when the delivery can be answered on the loop."""
     path = scope["path"]
     if not path.startswith(INTAKE_PATH_PREFIX) or settings.FORCE_SCRIPT_NAME or scope.get("root_path"):
@@ -79,8 +82,8 @@ def _loop_route(scope: Scope) -> tuple[str, ModuleType, ConnectedSystem | None] 
     if address is None or address["platform"] not in PLATFORMS:
         return None
     platform = address["platform"]
-    hooks = get_platform(platform).load("webhooks")
-    if not hooks.CHECKS_ARE_LOCAL:
+    hooks = get_platform(platform).webhooks_module()
+    if hooks is None or not hooks.CHECKS_ARE_LOCAL:
         return None
     if address["system"] is None:
         return platform, hooks, None
@@ -88,7 +91,7 @@ def _loop_route(scope: Scope) -> tuple[str, ModuleType, ConnectedSystem | None] 
     return None if system is None else (platform, hooks, system)
 
 
-async def _respond(request: ASGIRequest, platform: str, hooks: ModuleType,
+async def _respond(request: ASGIRequest, platform: str, hooks: WebhookModule,
                    system: ConnectedSystem | None) -> HttpResponseBase:
     try:
         request.get_host()  # refuses a host outside ALLOWED_HOSTS, as the threaded intake does

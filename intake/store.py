@@ -135,7 +135,8 @@ def _insert_statement(vendor: str, rows: int) -> str:
         values = ", ".join("(" + ", ".join(f"${row * width + n + 1}" for n in range(width)) + ")" for row in range(rows))
     else:
         values = ", ".join(["(" + ", ".join(["?"] * width) + ")"] * rows)
-    return (f"INSERT INTO {qn(WebhookDelivery._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608 - names from _meta
+    columns = ", ".join(qn(str(f.column)) for f in fields)
+    return (f"INSERT INTO {qn(WebhookDelivery._meta.db_table)} ({columns}) "  # noqa: S608 - names from _meta
             f"VALUES {values} {_ON_REPEAT}")
 
 
@@ -157,7 +158,7 @@ def _write_orm(delivery: Delivery) -> bool:
 
 # --------------------------------------------------------------------------- rows without the ORM
 @lru_cache(maxsize=1)
-def _delivery_fields() -> tuple[models.Field, ...]:
+def _delivery_fields() -> tuple[models.Field[Any, Any], ...]:
     return tuple(f for f in WebhookDelivery._meta.concrete_fields if not f.primary_key)
 
 
@@ -185,7 +186,7 @@ def _delivery_preparers() -> tuple[Callable[[Any, BaseDatabaseWrapper], Any] | N
                  else f.get_db_prep_save for f in _delivery_fields())
 
 
-def _prepared_default(field: models.Field) -> Any:
+def _prepared_default(field: models.Field[Any, Any]) -> Any:
     if field.has_default() and callable(field.default) and field.default not in (dict, list):
         raise TypeError(f"{field.model.__name__}.{field.name} has a computed default: intake must give it")
     return field.get_db_prep_save(field.get_default(), connection)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from types import ModuleType
+from typing import TYPE_CHECKING
 
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
@@ -20,6 +20,9 @@ from connector.models import ConnectedSystem
 from connector.platforms import PLATFORMS, get_platform
 from intake.connections import webhook_system
 from intake.store import Delivery, delivery_receive, delivery_row
+
+if TYPE_CHECKING:
+    from connector.platforms.contracts import WebhookModule
 
 logger = logging.getLogger("intake")
 _STORED = b'{"ok": true}'  # the same answer every time: no need to encode it per delivery
@@ -43,13 +46,14 @@ def receive_webhook(request: HttpRequest, platform: str, system_uuid: uuid.UUID 
     return stored()
 
 
-def webhook_hooks(platform: str) -> ModuleType:
-    if platform not in PLATFORMS:
-        raise Http404("Unknown platform")
-    return get_platform(platform).load("webhooks")
+def webhook_hooks(platform: str) -> WebhookModule:
+    hooks = get_platform(platform).webhooks_module() if platform in PLATFORMS else None
+    if hooks is None:  # an unknown platform, or one that sends no webhooks (OpenCart)
+        raise Http404("No webhook address here")
+    return hooks
 
 
-def checked_delivery(request: HttpRequest, platform: str, hooks: ModuleType,
+def checked_delivery(request: HttpRequest, platform: str, hooks: WebhookModule,
                      system: ConnectedSystem | None) -> HttpResponseBase | Delivery:
     """The delivery to store, or the answer to give instead (an early answer, 405, 401)."""
     early = hooks.answer_unverified(request, system)

@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIHandler
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.log import log_response
 
 from intake.views import receive_webhook
@@ -46,21 +46,22 @@ class IntakeHandler(WSGIHandler):
             response = _respond(request)
         except Exception as exc:  # noqa: BLE001 - Django's own mapping: 404, 400 for bad input, 500 logged
             response = response_for_exception(request, exc)
-        response._resource_closers.append(request.close)
+        response._resource_closers.append(request.close)  # type: ignore[attr-defined] # as Django's own handler
         return finish_intake_response(request, response)
 
 
 def finish_intake_response(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
     """What the site's middleware would have added that a webhook sender needs, and the log line
     Django writes for a refused request."""
-    if not response.streaming and not response.has_header("Content-Length"):
+    if isinstance(response, HttpResponse) and not response.has_header("Content-Length"):
         # As CommonMiddleware does for the site: a length lets the connection be kept alive
         # without chunked encoding.
         response.headers["Content-Length"] = str(len(response.content))
     if settings.SECURE_CONTENT_TYPE_NOSNIFF:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
     if response.status_code >= 400:
-        log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
+        log_response("%s: %s", response.reason_phrase, request.path,
+                     response=response, request=request)  # type: ignore[arg-type] # any response is logged
     return response
 
 

@@ -50,7 +50,7 @@ def deliveries_queue_planning(*, limit: int = QUEUE_BATCH) -> int:
 def deliveries_replay(*, deliveries: Any) -> int:
     """Plan these deliveries again (a person asked). Ones already waiting to be planned are left as
     they are, so a delivery never has two planning jobs at once."""
-    replayed = (deliveries.exclude(status__in=[DeliveryStatus.RECEIVED, DeliveryStatus.QUEUED])
+    replayed: int = (deliveries.exclude(status__in=[DeliveryStatus.RECEIVED, DeliveryStatus.QUEUED])
                 .update(status=DeliveryStatus.RECEIVED, processed_at=None))
     if replayed:
         doorbell_ring_after_commit()

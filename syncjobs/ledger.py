@@ -34,24 +34,27 @@ _NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 
 def backoff_seconds(attempts: int, retry_after: float | None = None, *, rng: random.Random | None = None) -> float:
     """Exponential backoff with jitter, never sooner than the platform asked (Retry-After)."""
-    rng = rng or random
+    draw: float = rng.random() if rng is not None else random.random()
     ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
-    delay = ceiling * (0.75 + 0.5 * rng.random())
-    return max(delay, retry_after or 0.0)
+    delay = ceiling * (0.75 + 0.5 * draw)
+    return float(max(delay, retry_after or 0.0))
 
 
 def job_enqueue(*, organization: Organization | None, kind: str, payload: dict[str, Any] | None = None,
                 dedupe_key: str = "", system: models.Model | None = None, run_after: datetime | None = None,
                 delivery: WebhookDelivery | None = None, max_attempts: int | None = None) -> Job:
-    """Add a job, or return the pending job that already carries the same dedupe key."""
+    """Add a job, or return the pending job that already carries the same dedupe key.
+
+    `system` is the connection the work is for (any model instance: the ledger keeps its id)."""
     run_after = run_after or timezone.now()
+    system_id = system.pk if system is not None else None
     if not dedupe_key:
         # No key to collide on, so no savepoint either: this runs inside every webhook request,
         # and a failure rolls the delivery back with it.
         if organization is not None:
             queue_turn_ensure(organization.pk)
         job = Job.objects.create(organization=organization, kind=kind, payload=payload or {}, run_after=run_after,
-                                 delivery=delivery, system=system,
+                                 delivery=delivery, system_id=system_id,
                                  max_attempts=max_attempts or settings.JOB_MAX_ATTEMPTS)
         doorbell_ring_after_commit()
         return job
@@ -61,7 +64,7 @@ def job_enqueue(*, organization: Organization | None, kind: str, payload: dict[s
                 if organization is not None:
                     queue_turn_ensure(organization.pk)
                 job = Job.objects.create(
-                    organization=organization, system=system, kind=kind, payload=payload or {},
+                    organization=organization, system_id=system_id, kind=kind, payload=payload or {},
                     dedupe_key=dedupe_key, run_after=run_after, delivery=delivery,
                     max_attempts=max_attempts or settings.JOB_MAX_ATTEMPTS,
                 )
@@ -284,7 +287,7 @@ def job_retry_now(*, job: Job) -> Job:
 
 
 def job_cancel_for_system(*, system: models.Model, reason: str) -> int:
-    return Job.objects.filter(system=system, status=JobStatus.PENDING).update(
+    return Job.objects.filter(system_id=system.pk, status=JobStatus.PENDING).update(
         status=JobStatus.CANCELLED, finished_at=timezone.now(), last_error=reason
     )
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 import requests
 from django.conf import settings
@@ -23,6 +23,14 @@ from syncjobs import outcomes
 
 if TYPE_CHECKING:
     from connector.models import ConnectedSystem
+    from connector.platforms.contracts import (
+        AccountingClient,
+        ConnectForm,
+        OAuthModule,
+        ProductReader,
+        StoreClient,
+        WebhookModule,
+    )
 
 logger = logging.getLogger("connector.http")
 
@@ -188,6 +196,8 @@ class PlatformSpec:
     settings_names: tuple[str, ...] = ()
     help_text: str = ""
 
+    reads_products_by_id: bool = False  # the store client is also a ProductReader
+
     def load(self, attr: str) -> Any:
         from importlib import import_module
 
@@ -196,8 +206,39 @@ class PlatformSpec:
         loaded = import_module(module)
         return getattr(loaded, name) if name else loaded
 
-    def client_for(self, system: ConnectedSystem) -> Any:
-        return self.load("client")(system)
+    # Typed access to the platform's parts: what each returns is checked against the contracts
+    # (connector/platforms/contracts.py) by mypy and by tests/contracts/.
+    def client_for(self, system: ConnectedSystem) -> StoreClient | AccountingClient:
+        return self.store_client(system) if self.role == "store" else self.accounting_client(system)
+
+    def store_client(self, system: ConnectedSystem) -> StoreClient:
+        if self.role != "store":
+            raise TypeError(f"{self.label} is not a store platform")
+        return cast("StoreClient", self.load("client")(system))
+
+    def product_reader(self, system: ConnectedSystem) -> ProductReader:
+        if not self.reads_products_by_id:
+            raise TypeError(f"{self.label} cannot read products by id")
+        return cast("ProductReader", self.store_client(system))
+
+    def accounting_client(self, system: ConnectedSystem) -> AccountingClient:
+        if self.role != "accounting":
+            raise TypeError(f"{self.label} is not an accounting platform")
+        return cast("AccountingClient", self.load("client")(system))
+
+    def webhooks_module(self) -> WebhookModule | None:
+        """None when the platform sends no webhooks (OpenCart: its orders are polled)."""
+        return cast("WebhookModule", self.load("webhooks")) if self.webhooks else None
+
+    def oauth_module(self) -> OAuthModule:
+        if not self.oauth:
+            raise TypeError(f"{self.label} does not connect through OAuth")
+        return cast("OAuthModule", self.load("oauth"))
+
+    def connect_form_class(self) -> type[ConnectForm]:
+        if not self.connect_form:
+            raise TypeError(f"{self.label} has no connect form")
+        return cast("type[ConnectForm]", self.load("connect_form"))
 
 
 # --------------------------------------------------------------------------- the chokepoint
@@ -316,25 +357,3 @@ def batched(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 Refresher = Callable[[dict[str, Any]], dict[str, Any]]
-
-
-class WebhookModule:  # documentation of the protocol each platform's webhooks.py follows
-    """Module-level functions of `connector/platforms/<id>/webhooks.py`:
-
-    answer_unverified(request, system) -> HttpResponse | None
-        Requests that need no trust: WooCommerce's unsigned ping, eBay's challenge GET.
-    verify(request, body: bytes, system: ConnectedSystem | None) -> bool
-        Constant-time check of the signature over the raw body.
-    delivery_id(request, body: bytes) -> str
-        The platform's unique id for this delivery ("" -> a hash of the body is used).
-    topic(request, body: bytes) -> str
-    parse(body: bytes, headers: Mapping[str, str], system: ConnectedSystem | None) -> list[WebhookEvent]
-        Called later by the planning job, never in the request.
-    CHECKS_ARE_LOCAL: bool
-        True when answer_unverified, verify, delivery_id and topic only compute: no database, no
-        network, no lock held for long. The event-loop intake (intake.asgi) then runs
-        them on the loop; otherwise it hands the request to a thread, as the site's requests go.
-    KEPT_HEADERS: tuple[str, ...]
-        Lower-case prefixes of the headers stored with a delivery (the planner's parse() reads
-        them later); intake keeps these and a few common ones, never Authorization or cookies.
-    """

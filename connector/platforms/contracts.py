@@ -1,22 +1,28 @@
 """The operations the sync engine relies on, per role. Platform clients implement them exactly.
 
-Store clients:  `StoreClient`     (shopify, woocommerce, ebay, opencart)
-Accounting:     `AccountingClient` (quickbooks)
-OAuth modules:  `OAuthModule`      (platforms whose connect_kind is "oauth")
+Store clients:   `StoreClient`      (shopify, woocommerce, ebay, opencart), `ProductReader` when
+                 the spec says `reads_products_by_id`
+Accounting:      `AccountingClient` (quickbooks)
+Webhook modules: `WebhookModule`    (platforms that send webhooks: the spec's `webhooks`)
+OAuth modules:   `OAuthModule`      (platforms whose connect_kind is "oauth")
+Connect forms:   `ConnectForm`      (platforms connected by keys or database details)
+
+PlatformSpec's typed accessors (store_client, accounting_client, webhooks_module, oauth_module,
+connect_form_class) return these, so the engine is type-checked against the contracts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
-from connector.platforms.base import ExternalOrder, ExternalProduct, StockResult, StockUpdate
+from connector.platforms.base import ExternalOrder, ExternalProduct, StockResult, StockUpdate, WebhookEvent
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
+    from django.http import HttpRequest, HttpResponse
 
     from accounts.models import Organization
     from connector.models import ConnectedSystem
@@ -37,6 +43,13 @@ class StoreClient(Protocol):
         neither skipped nor repeated (cursors encode timestamp and id)."""
 
     def get_order(self, external_id: str) -> ExternalOrder: ...
+
+
+class ProductReader(StoreClient, Protocol):
+    """A store client that can re-read a few products by id (a product webhook then costs one
+    call instead of a pull of the whole catalogue)."""
+
+    def read_products(self, ids: Sequence[str]) -> list[ExternalProduct]: ...
 
 
 @dataclass(frozen=True)
@@ -137,3 +150,42 @@ class OAuthModule(Protocol):
 
     def after_connect(self, system: ConnectedSystem) -> None:
         """Platform duties once connected (e.g. create Shopify webhook subscriptions)."""
+
+
+class WebhookModule(Protocol):
+    """Module-level names of `connector/platforms/<id>/webhooks.py`."""
+
+    # True when answer_unverified, verify, delivery_id and topic only compute (no database, no
+    # network, no lock held for long): intake then runs them on its event loop; otherwise in a
+    # thread, as the site's requests go.
+    CHECKS_ARE_LOCAL: bool
+    # Lower-case prefixes of the headers stored with a delivery (parse() reads them later); intake
+    # keeps these and a few common ones, never Authorization or cookies.
+    KEPT_HEADERS: tuple[str, ...]
+
+    def answer_unverified(self, request: HttpRequest, system: ConnectedSystem | None) -> HttpResponse | None:
+        """Requests that need no trust: WooCommerce's unsigned ping, eBay's challenge GET."""
+
+    def verify(self, request: HttpRequest, body: bytes, system: ConnectedSystem | None) -> bool:
+        """Constant-time check of the signature over the raw body."""
+
+    def delivery_id(self, request: HttpRequest, body: bytes) -> str:
+        """The platform's unique id for this delivery ("" -> a hash of the body is used)."""
+
+    def topic(self, request: HttpRequest, body: bytes) -> str: ...
+
+    def parse(self, body: bytes, headers: Mapping[str, str], system: ConnectedSystem | None) -> list[WebhookEvent]:
+        """Called later by the planning job, never in the request."""
+
+
+class ConnectForm(Protocol):
+    """A Django form that connects a platform by keys or database details."""
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None: ...
+
+    def is_valid(self) -> bool: ...
+
+    def add_error(self, field: str | None, error: Any) -> None: ...
+
+    def connect_result(self) -> ConnectResult:
+        """The connection to store, once the details were checked against the platform."""

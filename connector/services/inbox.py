@@ -57,8 +57,7 @@ def _document(delivery: WebhookDelivery, system: ConnectedSystem, event: Webhook
 
 
 def _product(delivery: WebhookDelivery, system: ConnectedSystem, event: WebhookEvent) -> str:
-    client_class = system.spec.load("client")
-    if hasattr(client_class, "read_products"):
+    if system.spec.reads_products_by_id:
         for ident in event.object_ids:
             job_enqueue(organization=system.organization, system=system, kind="products.pull",
                         payload={"system_id": system.pk, "product_ids": [ident]},
@@ -144,7 +143,9 @@ PLANNERS: Mapping[str, Planner] = {
 
 # --------------------------------------------------------------------------- the job
 def delivery_events(delivery: WebhookDelivery) -> list[WebhookEvent]:
-    hooks = get_platform(delivery.platform).load("webhooks")
+    hooks = get_platform(delivery.platform).webhooks_module()
+    if hooks is None:
+        raise ValueError(f"{delivery.platform} sends no webhooks")
     return list(hooks.parse(delivery.body.encode("utf-8"), dict(delivery.headers or {}), delivery.system))
 
 

@@ -194,10 +194,9 @@ def products_pull_job(job: Job) -> str:
 
     system = job_system(job)
     wanted = [str(i) for i in (job.payload or {}).get("product_ids") or []]
-    client = system.spec.client_for(system)
-    if wanted and hasattr(client, "read_products"):
+    if wanted and system.spec.reads_products_by_id:
         # A partial re-pull: nothing is retired (only these products were read).
-        chunk = list(client.read_products(wanted))
+        chunk = list(system.spec.product_reader(system).read_products(wanted))
         made, changed = products_store_chunk(system=system, chunk=chunk, pulled_at=timezone.now(),
                                              source=match_source(system))
         summary = f"{len(chunk)} products re-read: {made} new, {changed} updated"

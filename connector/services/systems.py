@@ -43,15 +43,12 @@ def system_connect(*, organization: Organization, platform: str, result: Connect
                 system.webhook_secret = result.webhook_secret
             system.save()
     if spec.oauth:
-        oauth = spec.load("oauth")
-        after = getattr(oauth, "after_connect", None)
-        if after is not None:
-            try:
-                after(system)
-            except PlatformError as exc:
-                logger.warning("after-connect duties of %s failed: %s", system.pk, exc.message)
-                system.status_message = f"Connected, but setting up notifications failed: {exc.message}"
-                system.save(update_fields=["status_message"])
+        try:
+            spec.oauth_module().after_connect(system)
+        except PlatformError as exc:
+            logger.warning("after-connect duties of %s failed: %s", system.pk, exc.message)
+            system.status_message = f"Connected, but setting up notifications failed: {exc.message}"
+            system.save(update_fields=["status_message"])
     return system
 
 
@@ -74,7 +71,7 @@ def system_disconnect(*, system: ConnectedSystem, revoke: bool = True, reason: s
     spec = system.spec
     if revoke and spec.oauth and system.credentials:
         try:
-            spec.load("oauth").revoke(system)
+            spec.oauth_module().revoke(system)
         except PlatformError as exc:
             logger.warning("revoking tokens of connection %s failed: %s", system.pk, exc.message)
     with transaction.atomic():

@@ -10,6 +10,7 @@ SPEC = PlatformSpec(
     connect_kind="oauth",
     sku_label="SKU",
     stock_batch_max=100,
+    reads_products_by_id=True,
     default_order_statuses=("processing", "completed"),
     webhooks="connector.platforms.woocommerce.webhooks",
     oauth="connector.platforms.woocommerce.oauth",
