@@ -9,32 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from importlib import import_module
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from connector.models import ConnectedSystem, Product, ProductLink, SystemRole
+from connector.services import matching_report
+from connector.services.matching_report import match_counts
 from syncjobs.models import Job, JobStatus, StockPushEvent, SyncRun
 
 FAILING = (JobStatus.FAILED, JobStatus.DEAD)
-
-
-MATCHING_MODULES = ("connector.services.matching", "connector.services.matching_report")
-
-
-def _matching_function(name: str) -> Any:
-    """The matching service's function, or None while that service does not offer it."""
-    for dotted in MATCHING_MODULES:
-        try:
-            module = import_module(dotted)
-        except ImportError:
-            continue
-        found = getattr(module, name, None)
-        if found is not None:
-            return found
-    return None
 
 
 # --------------------------------------------------------------------------- progress
@@ -130,16 +115,6 @@ def unmatched_store_products(systems: QuerySet[ConnectedSystem] | list[Connected
                                   link__isnull=True)
 
 
-def _unmatched_count(system: ConnectedSystem, fallback: int) -> int:
-    counts = _matching_function("match_counts")
-    if counts is None:
-        return fallback
-    try:
-        return int(counts(system).get("unmatched_store", fallback))
-    except (LookupError, ValueError, TypeError):
-        return fallback
-
-
 def system_health(systems: list[ConnectedSystem]) -> list[SystemHealth]:
     ids = [s.pk for s in systems]
     failing = dict(Job.objects.filter(system_id__in=ids, status__in=FAILING)
@@ -155,7 +130,7 @@ def system_health(systems: list[ConnectedSystem]) -> list[SystemHealth]:
         unmatched = unlinked.get(system.pk, 0) if system.is_store else 0
         health.append(SystemHealth(
             system=system, failing_jobs=failing.get(system.pk, 0), products=products.get(system.pk, 0),
-            unmatched=_unmatched_count(system, unmatched) if system.is_store else 0,
+            unmatched=match_counts(system).get("unmatched_store", unmatched) if system.is_store else 0,
             stock_pushed_at=pushed.get(system.pk), progress=progress.get(system.pk, []),
         ))
     return health
@@ -167,15 +142,8 @@ def product_link_reason(product: Product, *, quick: bool = False) -> str:
 
     `quick` answers from a few counting queries: list pages ask it for every row, while the
     matching service's explanation reads the whole catalogue's keys for each product."""
-    engine = None if quick else _matching_function("product_link_reason")
-    if engine is not None:
-        try:
-            reason = engine(product)
-        except (LookupError, ValueError, TypeError):
-            reason = ""
-        if reason:
-            return str(reason)
-    return _reason_from_rows(product)
+    reason = "" if quick else matching_report.product_link_reason(product)
+    return reason or _reason_from_rows(product)
 
 
 def _reason_from_rows(product: Product) -> str:

@@ -136,6 +136,9 @@ class ConnectResult:
 
 
 class OAuthModule(Protocol):
+    # What the connect page asks before the consent page (a shop address): (name, label, placeholder).
+    START_FIELDS: tuple[tuple[str, str, str], ...]
+
     def authorization_url(self, request: HttpRequest, *, organization: Organization, redirect_uri: str,
                           base_url: str = "", params: dict[str, str] | None = None) -> str:
         """Start: keep state (and PKCE verifier) in request.session, single-use, 10 minutes."""

@@ -66,9 +66,6 @@ def stock_notify(*, organization: Any, accounting_product_ids: Iterable[int | No
     ids = sorted({pk for pk in accounting_product_ids if pk})
     if not ids:
         return
-    try:
-        from connector.services.stock import stock_items_changed
-    except ImportError:  # the stock engine is optional in a partial install; nothing to recompute
-        logger.warning("stock engine not installed: %d item(s) not recomputed", len(ids))
-        return
+    from connector.services.stock import stock_items_changed
+
     stock_items_changed(organization=organization, accounting_product_ids=ids)

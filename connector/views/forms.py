@@ -11,6 +11,7 @@ from django import forms
 from accounts.models import Role
 from connector.models import ConnectedSystem
 from connector.options import ConnectionOptions
+from connector.platforms.base import PlatformSpec
 
 ACCOUNTING_ONLY = {"match_field"}
 LABELS: dict[str, tuple[str, str]] = {
@@ -104,39 +105,12 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
 
 
-def start_fields(spec: Any) -> list[tuple[str, str, str]]:
-    """What a user types before the platform's consent page (a shop address, a site URL).
-
-    A platform's oauth module may declare START_FIELDS = ((name, label, placeholder), ...)."""
-    if not spec.oauth:
-        return []
-    from importlib import import_module
-
-    try:
-        module = import_module(spec.oauth)
-    except ImportError:
-        return []
-    declared = getattr(module, "START_FIELDS", None)
-    if declared is not None:
-        return [tuple(item) for item in declared]  # type: ignore[misc]
-    return list(KNOWN_START_FIELDS.get(spec.id, []))
+def start_fields(spec: PlatformSpec) -> list[tuple[str, str, str]]:
+    """What a user types before the platform's consent page (a shop address, a site URL): the
+    OAuth module's START_FIELDS, ((name, label, placeholder), ...)."""
+    return list(spec.oauth_module().START_FIELDS) if spec.oauth else []
 
 
-# For platform modules written before START_FIELDS existed.
-KNOWN_START_FIELDS: dict[str, list[tuple[str, str, str]]] = {
-    "shopify": [("shop", "Store address", "your-store.myshopify.com")],
-    "woocommerce": [("site", "Site address", "https://shop.example.com")],
-}
-
-
-def platform_available(spec: Any) -> bool:
-    """A platform whose connect code is not installed is listed but cannot be started."""
-    from importlib import import_module
-
-    for dotted in (spec.oauth, spec.connect_form.partition(":")[0]):
-        if dotted:
-            try:
-                import_module(dotted)
-            except ImportError:
-                return False
+def platform_available(spec: PlatformSpec) -> bool:
+    """A platform is offered on the connect page when it has a way to connect."""
     return bool(spec.oauth or spec.connect_form)

@@ -84,11 +84,12 @@ def test_each_row_says_why_it_is_not_linked(client, bookkeeper, world) -> None:
     assert "no sku" in product_link_reason(world.products["GEN"]).lower()
 
 
-def test_the_reason_without_the_matching_service_comes_from_the_rows(world, monkeypatch) -> None:
+def test_the_quick_reason_of_list_pages_comes_from_the_rows(world) -> None:
+    from functools import partial
+
     from connector import selectors
 
-    monkeypatch.setattr(selectors, "MATCHING_MODULES", ())
-    reason = selectors.product_link_reason
+    reason = partial(selectors.product_link_reason, quick=True)
     assert reason(world.products["ORPHAN"]) == "No QuickBooks item has SKU ORPHAN-9."
     assert reason(world.products["DUP-A"]).startswith("2 products in this store share SKU DUP-S")
     assert reason(world.products["GEN"]).startswith("It has no SKU in the store")

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("connector.ebay")
 
+# What the connect page asks before sending the user to the consent page: (name, label, placeholder).
+START_FIELDS: tuple[tuple[str, str, str], ...] = ()
 SESSION_KEY = "ebay_oauth_states"
 
 

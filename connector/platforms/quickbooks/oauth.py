@@ -39,6 +39,8 @@ DISCOVERY = {
     "sandbox": "https://developer.api.intuit.com/.well-known/openid_sandbox_configuration",
     "production": "https://developer.api.intuit.com/.well-known/openid_configuration",
 }
+# What the connect page asks before sending the user to the consent page: (name, label, placeholder).
+START_FIELDS: tuple[tuple[str, str, str], ...] = ()
 SESSION_KEY = "quickbooks_oauth_states"
 
 

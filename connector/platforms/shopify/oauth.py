@@ -43,6 +43,8 @@ logger = logging.getLogger("connector.shopify")
 SCOPES = ("read_products", "write_inventory", "read_locations", "read_orders", "read_customers")
 IMPLIED = {"write_inventory": "read_inventory", "write_products": "read_products", "write_orders": "read_orders"}
 
+# What the connect page asks before sending the user to the consent page: (name, label, placeholder).
+START_FIELDS: tuple[tuple[str, str, str], ...] = (("shop", "Store address", "your-store.myshopify.com"),)
 SESSION_KEY = "shopify_oauth_states"
 CALLBACK_MAX_AGE_SECONDS = 24 * 3600  # the callback's timestamp; Shopify's Python library uses 24 h
 

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("connector.woocommerce")
 
+# What the connect page asks before sending the user to the consent page: (name, label, placeholder).
+START_FIELDS: tuple[tuple[str, str, str], ...] = (("site", "Site address", "https://shop.example.com"),)
 APP_NAME = "QuickBooks connector"
 SCOPE = "read_write"  # read products and orders, write stock
 WEBHOOK_TOPICS = ("order.created", "order.updated", "product.updated")
