@@ -1,4 +1,5 @@
-"""Webhooks the emulators send to the connector, delivered over real HTTP after commit.
+"""Webhooks the emulators send, delivered over real HTTP after commit to the address registered
+with the emulated platform (scheme, host, port, path and query exactly as registered).
 
 EMULATOR_WEBHOOK_DELIVERY: "thread" (default: a background thread posts them), "sync" (posted in
 the committing thread; tests use it for determinism), or "manual" (left for deliver_pending()).
@@ -21,9 +22,10 @@ logger = logging.getLogger("emulators")
 _lock = threading.Lock()
 
 
-def webhook_send(*, platform: str, path: str, body: bytes, headers: dict[str, str], drop_key: str = "") -> EmulatorOutbox:
-    """Queue a signed webhook for `CONNECTOR_PUBLIC_URL + path`."""
-    url = settings.CONNECTOR_PUBLIC_URL.rstrip("/") + path
+def webhook_send(*, platform: str, url: str, body: bytes, headers: dict[str, str], drop_key: str = "") -> EmulatorOutbox:
+    """Queue a signed webhook for `url`, the full address registered with the platform."""
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"A webhook address must be absolute (http or https), not {url!r}")
     dropped = webhook_should_drop(platform, drop_key or str(timezone.now().timestamp()))
     row = EmulatorOutbox.objects.create(platform=platform, url=url, headers=headers, body=body, dropped=dropped)
     mode = getattr(settings, "EMULATOR_WEBHOOK_DELIVERY", "thread")
@@ -48,7 +50,9 @@ def _deliver(row_id: int) -> int | None:
     if row is None:
         return None
     try:
-        response = requests.post(row.url, data=bytes(row.body), headers=row.headers, timeout=10)
+        # Platforms do not follow redirects when delivering (a 3xx counts as the receiver's answer).
+        response = requests.post(row.url, data=bytes(row.body), headers=row.headers, timeout=10,
+                                 allow_redirects=False)
         status: int | None = response.status_code
     except requests.RequestException as exc:
         logger.info("emulator webhook to %s failed: %s", row.url, type(exc).__name__)
@@ -58,6 +62,12 @@ def _deliver(row_id: int) -> int | None:
         delivered_at=timezone.now() if status is not None and 200 <= status < 300 else None,
     )
     return status
+
+
+def connector_address(path: str) -> str:
+    """The connector's own public address of `path`: what a developer registers in a platform's
+    portal when nothing else was registered with the emulator."""
+    return settings.CONNECTOR_PUBLIC_URL.rstrip("/") + path
 
 
 def deliver_pending(platform: str | None = None) -> list[int | None]:

@@ -19,9 +19,12 @@ from emulators.ebay.state import (
     available,
     inventory_available,
     listings,
+    notification_endpoint,
+    notification_endpoint_register,
     register_runame,
     store,
 )
+from emulators.outbox import connector_address
 from emulators.store import EmulatorStore
 
 
@@ -131,11 +134,23 @@ def runames(request: HttpRequest) -> HttpResponse:
 
 
 @_errors
+def notification_endpoint_view(request: HttpRequest) -> HttpResponse:
+    """GET: the app's registered notification endpoint; POST {"endpoint"}: register one."""
+    if request.method == "POST":
+        url = str(json_body(request).get("endpoint") or "")
+        if not url.startswith(("http://", "https://")):
+            raise ControlError("endpoint must be an absolute http(s) address")
+        notification_endpoint_register(url)
+    return JsonResponse({"endpoint": notification_endpoint()})
+
+
+@_errors
 def account_deletion(request: HttpRequest) -> HttpResponse:
     data = _post(request)
     username = str(data.get("username") or "")
     if not username:
         raise ControlError("username is required")
-    payload = push_account_deletion(str(data.get("path") or "/webhooks/ebay/"), username,
-                                    str(data.get("user_id") or ""), str(data.get("eias_token") or ""))
+    # To the registered endpoint; "path" (older callers) names a path on the connector's own address.
+    url = connector_address(str(data["path"])) if data.get("path") else notification_endpoint()
+    payload = push_account_deletion(url, username, str(data.get("user_id") or ""), str(data.get("eias_token") or ""))
     return JsonResponse({"notificationId": payload["notification"]["notificationId"]})

@@ -32,6 +32,7 @@ urlpatterns = [
     path("_control/faults", control.faults, name="ebay-control-faults"),
     path("_control/runames", control.runames, name="ebay-control-runames"),
     path("_control/account_deletion", control.account_deletion, name="ebay-control-account-deletion"),
+    path("_control/notification_endpoint", control.notification_endpoint_view, name="ebay-control-notification-endpoint"),
     path("oauth2/authorize", authorize, name="ebay-authorize"),
     path("identity/v1/oauth2/token", token, name="ebay-token"),
     path("commerce/identity/v1/user/", identity_user, name="ebay-identity-user"),

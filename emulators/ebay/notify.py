@@ -75,12 +75,12 @@ def account_deletion_payload(username: str, user_id: str, eias_token: str) -> di
                              "data": {"username": username, "userId": user_id, "eiasToken": eias_token}}}
 
 
-def push_account_deletion(path: str, username: str, user_id: str = "", eias_token: str = "") -> dict[str, Any]:
-    """POST a signed deletion notice to CONNECTOR_PUBLIC_URL + path (compact JSON, as eBay sends)."""
+def push_account_deletion(url: str, username: str, user_id: str = "", eias_token: str = "") -> dict[str, Any]:
+    """POST a signed deletion notice to `url` (compact JSON, as eBay sends)."""
     payload = account_deletion_payload(username, user_id or username, eias_token or
                                        base64.b64encode(username.encode()).decode())
     body = json.dumps(payload, separators=(",", ":")).encode()
     headers = {"Content-Type": "application/json", "X-EBAY-SIGNATURE": signature_header(body)}
-    webhook_send(platform=PLATFORM, path=path, body=body, headers=headers,
+    webhook_send(platform=PLATFORM, url=url, body=body, headers=headers,
                  drop_key=payload["notification"]["notificationId"])
     return payload

@@ -263,3 +263,17 @@ def runame_urls(runame: str) -> dict[str, str] | None:
         callback = settings.CONNECTOR_PUBLIC_URL.rstrip("/") + "/connect/callback/ebay/"
         return {"accept": callback, "decline": callback}
     return None
+
+
+def notification_endpoint_register(url: str) -> None:
+    """What a developer sets under Alerts & Notifications: the app's notification endpoint."""
+    app_store().ensure_account(notification_endpoint=url)
+
+
+def notification_endpoint() -> str:
+    """The registered endpoint; unregistered, the one the connector says it is registered at
+    (EBAY_NOTIFICATION_ENDPOINT), else its own /webhooks/ebay/ address."""
+    from emulators.outbox import connector_address
+
+    registered = str(app_store().config().get("notification_endpoint") or "")
+    return registered or str(settings.EBAY_NOTIFICATION_ENDPOINT or "") or connector_address("/webhooks/ebay/")

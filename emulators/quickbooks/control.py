@@ -18,7 +18,13 @@ from django.views.decorators.csrf import csrf_exempt
 from emulators.control import ControlError, faults_view, json_body
 from emulators.quickbooks.entities import set_quantity
 from emulators.quickbooks.http import webhook_deliver
-from emulators.quickbooks.state import DEFAULT_CONFIG, PLATFORM, store
+from emulators.quickbooks.state import (
+    DEFAULT_CONFIG,
+    PLATFORM,
+    store,
+    webhook_endpoint,
+    webhook_endpoint_register,
+)
 from emulators.store import EmulatorStore
 
 
@@ -76,6 +82,20 @@ def adjust(request: HttpRequest) -> HttpResponse:
         webhook_deliver(realm, [("Item", item["Id"], "Update")])
     return JsonResponse({"id": item["Id"], "sku": sku, "qty_on_hand": _number(item["QtyOnHand"]),
                          "sync_token": item["SyncToken"]})
+
+
+@csrf_exempt
+def webhooks(request: HttpRequest) -> HttpResponse:
+    """GET: the app's webhook endpoint; POST {"url"}: register one (the developer portal's field)."""
+    if request.method == "POST":
+        try:
+            url = str(json_body(request).get("url") or "")
+        except ControlError as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
+        if not url.startswith(("http://", "https://")):
+            return JsonResponse({"error": "url must be an absolute http(s) address"}, status=400)
+        webhook_endpoint_register(url)
+    return JsonResponse({"url": webhook_endpoint()})
 
 
 @csrf_exempt

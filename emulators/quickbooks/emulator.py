@@ -24,6 +24,7 @@ urlpatterns = [
     path("_control/adjust", control.adjust, name="quickbooks-control-adjust"),
     path("_control/faults", control.faults, name="quickbooks-control-faults"),
     path("_control/config", control.configure, name="quickbooks-control-config"),
+    path("_control/webhooks", control.webhooks, name="quickbooks-control-webhooks"),
     path(".well-known/openid_sandbox_configuration", oauth.discovery, name="quickbooks-discovery-sandbox"),
     path(".well-known/openid_configuration", oauth.discovery, name="quickbooks-discovery"),
     path("oauth2/authorize", oauth.authorize, name="quickbooks-authorize"),

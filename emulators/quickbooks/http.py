@@ -15,7 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from emulators.outbox import webhook_send
-from emulators.quickbooks.state import PLATFORM, access_token_realm, config, time_envelope
+from emulators.quickbooks.state import PLATFORM, access_token_realm, config, time_envelope, webhook_endpoint
 
 FAULTS: dict[str, tuple[str, str]] = {
     "610": ("Object Not Found", "Object Not Found : Something you're trying to use has been made inactive. Check the "
@@ -138,4 +138,4 @@ def webhook_deliver(realm: str, events: list[tuple[str, str, str]]) -> None:
     headers = {"Content-Type": content_type, "intuit-signature": signature(body),
                "intuit-created-time": now.isoformat(), "intuit-t-id": tid,
                "intuit-notification-schema-version": "0.1", "User-Agent": "intuit_notification_server/0.1"}
-    webhook_send(platform=PLATFORM, path="/webhooks/quickbooks/", body=body, headers=headers, drop_key=tid)
+    webhook_send(platform=PLATFORM, url=webhook_endpoint(), body=body, headers=headers, drop_key=tid)

@@ -180,6 +180,20 @@ def access_token_realm(token: str) -> str | None:
     return str(record["realm"])
 
 
+# --------------------------------------------------------------------------- the app's webhook endpoint
+def webhook_endpoint() -> str:
+    """The endpoint registered for the app's webhooks (one per app, as in the developer portal);
+    until one is registered, the connector's own /webhooks/quickbooks/ address."""
+    from emulators.outbox import connector_address
+
+    record = oauth_store().get("app", "webhooks") or {}
+    return str(record.get("url") or connector_address("/webhooks/quickbooks/"))
+
+
+def webhook_endpoint_register(url: str) -> None:
+    oauth_store().put("app", "webhooks", {"url": url})
+
+
 def revoke_realm_tokens(realm: str) -> None:
     tokens = oauth_store()
     for collection in ("tokens", "refresh_tokens"):

@@ -10,7 +10,7 @@ import json
 import time
 import uuid
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -254,7 +254,6 @@ def webhooks_deliver(site: str, topic: str, payload: dict[str, Any], *, resource
             # No retries, and a webhook failing too often is disabled (woocommerce_max_webhook_delivery_failures).
             site_store.put("webhooks", hook["id"], {**hook, "status": "disabled", "failure_count": failures(hook)})
             continue
-        address = urlsplit(hook["delivery_url"])
         delivery = uuid.uuid4().hex
         headers = {
             "Content-Type": "application/json",
@@ -267,11 +266,11 @@ def webhooks_deliver(site: str, topic: str, payload: dict[str, Any], *, resource
             "X-WC-Webhook-ID": str(hook["id"]),
             "X-WC-Webhook-Delivery-ID": delivery,
         }
-        path = address.path + (f"?{address.query}" if address.query else "")
-        webhook_send(platform=PLATFORM, path=path, body=body, headers=headers, drop_key=f"{hook['id']}:{delivery}")
+        url = hook["delivery_url"]
+        webhook_send(platform=PLATFORM, url=url, body=body, headers=headers, drop_key=f"{hook['id']}:{delivery}")
         sent += 1
         if config.get("duplicate_webhooks"):  # a delivery the admin re-sent by hand: same Delivery-ID
-            webhook_send(platform=PLATFORM, path=path, body=body, headers=headers, drop_key=f"dup:{delivery}")
+            webhook_send(platform=PLATFORM, url=url, body=body, headers=headers, drop_key=f"dup:{delivery}")
             sent += 1
     return sent
 
@@ -286,14 +285,10 @@ def failures(hook: dict[str, Any]) -> int:
     any answer from 200 to 302; a dropped or unanswered delivery is a failure). The ping is not
     counted, nor anything before the webhook was last re-activated (failure_count reset to 0).
     Deliveries not attempted yet are skipped."""
-    from django.conf import settings
-
     from emulators.models import EmulatorOutbox
 
-    address = urlsplit(hook["delivery_url"])
-    url = settings.CONNECTOR_PUBLIC_URL.rstrip("/") + address.path + (f"?{address.query}" if address.query else "")
     count = 0
-    rows = EmulatorOutbox.objects.filter(platform=PLATFORM, url=url, id__gt=int(hook.get("failures_since") or 0))
+    rows = EmulatorOutbox.objects.filter(platform=PLATFORM, url=hook["delivery_url"], id__gt=int(hook.get("failures_since") or 0))
     for row in rows.order_by("-id")[:50]:
         if (row.headers or {}).get("X-WC-Webhook-ID") != str(hook["id"]):
             continue
@@ -316,9 +311,8 @@ def failures_reset() -> int:
 
 def ping(site: str, hook: dict[str, Any]) -> None:
     """The test POST sent when a webhook is first saved active: form body, no signature."""
-    address = urlsplit(hook["delivery_url"])
     version = store(site).config().get("version", "9.8.0")
-    webhook_send(platform=PLATFORM, path=address.path + (f"?{address.query}" if address.query else ""),
+    webhook_send(platform=PLATFORM, url=hook["delivery_url"],
                  body=f"webhook_id={hook['id']}".encode(),
                  headers={"Content-Type": "application/x-www-form-urlencoded",
                           "User-Agent": f"WooCommerce/{version} Hookshot (WordPress/6.8)"},
