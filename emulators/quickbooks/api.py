@@ -1,6 +1,7 @@
 """The emulator's v3 endpoints under /v3/company/<realmId>/ (envelopes as in the reference pack).
 
-query (GET ?query= or POST application/text), <entity> POST (create / ?operation=update|delete),
+query (GET ?query= or POST application/text), <entity> POST (create / ?operation=update|delete|void,
+&include=void for sales receipts),
 <entity>/<id> GET, batch, cdc, preferences, companyinfo/<realmId>. Writes honour `requestid`:
 the same value again for the same company returns the original response without re-executing.
 """
@@ -19,7 +20,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from emulators.faults import with_faults
 from emulators.quickbooks import query as qp
-from emulators.quickbooks.entities import ApiFault, entity_for, write
+from emulators.quickbooks.entities import entity_for, write
+from emulators.quickbooks.faults import ApiFault
 from emulators.quickbooks.http import (
     authenticate,
     envelope,
@@ -96,7 +98,8 @@ def entity_write(request: HttpRequest, realm: str, name: str) -> HttpResponse:
         return HttpResponse(status=405)
     try:
         entity = entity_for(name)
-        row, events = write(realm, entity, request.GET.get("operation") or "create", _json(request))
+        row, events = write(realm, entity, request.GET.get("operation") or "create", _json(request),
+                            include=request.GET.get("include", ""))
     except ApiFault as exc:
         return fault(exc.code, exc.detail, exc.element)
     webhook_deliver(realm, events)
@@ -137,8 +140,9 @@ def batch(request: HttpRequest, realm: str) -> HttpResponse:
                     results.append({"bId": bid, "QueryResponse": run_query(realm, str(item["Query"]))})
                     continue
                 entity = next((k for k in item if k not in ("bId", "operation", "optionsData")), "")
+                options = item.get("optionsData")
                 row, caused = write(realm, entity_for(entity), str(item.get("operation") or "create"),
-                                    dict(item.get(entity) or {}))
+                                    dict(item.get(entity) or {}), include=str(options or ""))
                 results.append({"bId": bid, entity_for(entity): _public(row)})
                 events.extend(caused)
         except ApiFault as exc:

@@ -1,7 +1,8 @@
 """Control API of the QuickBooks emulator (JSON, no auth; the demo and the tests use it).
 
 GET  _control/accounts                    {"accounts": ["<realmId>", ...]}
-GET  _control/state?account=<realmId>     items, invoices, sales_receipts, customers
+GET  _control/state?account=<realmId>     items, invoices, sales_receipts (with TotalAmt, TotalTax, Line,
+                                          DocNumber, PrivateNote, status), customers
 POST _control/adjust {"account", "sku", "qty_on_hand"}   a stock adjustment (+ Item webhook)
 POST _control/faults {"error_rate", "statuses", "latency_ms", "seed"}
 POST _control/config {"account", ...}     per-realm switches (webhook_format, custom_txn_numbers...)
@@ -16,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from emulators.control import ControlError, faults_view, json_body
+from emulators.quickbooks.documents import is_voided
 from emulators.quickbooks.entities import set_quantity
 from emulators.quickbooks.http import webhook_deliver
 from emulators.quickbooks.state import (
@@ -37,13 +39,21 @@ def accounts(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"accounts": EmulatorStore.accounts(PLATFORM)})
 
 
-def _document(doc: dict[str, Any]) -> dict[str, Any]:
+def _document(realm: str, entity: str, doc: dict[str, Any]) -> dict[str, Any]:
+    """A document as the demo and tests read it: the short fields (`lines` of items, `total`) kept
+    for older callers, and QuickBooks' own fields as its API shows them (TotalAmt, TxnTaxDetail's
+    TotalTax, Line, DocNumber, PrivateNote...)."""
     lines = [{"item_id": str(((line.get("SalesItemLineDetail") or {}).get("ItemRef") or {}).get("value") or ""),
               "qty": _number((line.get("SalesItemLineDetail") or {}).get("Qty")), "amount": _number(line.get("Amount"))}
              for line in doc.get("Line") or [] if line.get("DetailType") == "SalesItemLineDetail"]
+    voided = is_voided(realm, entity, str(doc["Id"]))
     return {"id": doc["Id"], "doc_number": doc.get("DocNumber", ""),
             "customer_id": str((doc.get("CustomerRef") or {}).get("value") or ""), "lines": lines,
-            "total": _number(doc.get("TotalAmt"))}
+            "total": _number(doc.get("TotalAmt")), "status": "voided" if voided else "active",
+            "TotalAmt": doc.get("TotalAmt"), "TotalTax": (doc.get("TxnTaxDetail") or {}).get("TotalTax", 0),
+            "DocNumber": doc.get("DocNumber", ""), "PrivateNote": doc.get("PrivateNote", ""),
+            "GlobalTaxCalculation": doc.get("GlobalTaxCalculation"), "Balance": doc.get("Balance"),
+            "TxnDate": doc.get("TxnDate"), "SyncToken": doc.get("SyncToken"), "Line": doc.get("Line") or []}
 
 
 def state(request: HttpRequest) -> JsonResponse:
@@ -53,11 +63,13 @@ def state(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": f"unknown account {realm!r}"}, status=404)
     items = [{"id": i["Id"], "sku": i.get("Sku", ""), "name": i.get("Name", ""), "type": i.get("Type", ""),
               "qty_on_hand": _number(i.get("QtyOnHand")) if i.get("Type") == "Inventory" else None,
-              "sync_token": i.get("SyncToken", "0")} for i in realm_store.all("Item")]
+              "sync_token": i.get("SyncToken", "0"), "active": bool(i.get("Active", True))}
+             for i in realm_store.all("Item")]
     customers = [{"id": c["Id"], "display_name": c.get("DisplayName", ""),
                   "email": (c.get("PrimaryEmailAddr") or {}).get("Address", "")} for c in realm_store.all("Customer")]
-    return JsonResponse({"items": items, "invoices": [_document(d) for d in realm_store.all("Invoice")],
-                         "sales_receipts": [_document(d) for d in realm_store.all("SalesReceipt")],
+    return JsonResponse({"items": items,
+                         "invoices": [_document(realm, "Invoice", d) for d in realm_store.all("Invoice")],
+                         "sales_receipts": [_document(realm, "SalesReceipt", d) for d in realm_store.all("SalesReceipt")],
                          "customers": customers})
 
 

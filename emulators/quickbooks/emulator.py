@@ -1,7 +1,7 @@
 """QuickBooks Online emulator mounted at /_emulators/quickbooks/ (several realms, state in the
 database). Point a connection's base URL at the mount: the client's paths apply unchanged
 (`/v3/company/<realmId>/...`), and the discovery document there names the emulator's OAuth
-endpoints. Control API: `_control/accounts|state|adjust|faults|config`.
+endpoints. Control API: `_control/accounts|state|adjust|faults|config|webhooks|items|items/active|void`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from django.urls import path, re_path
 
 from emulators.quickbooks import api as api
 from emulators.quickbooks import control as control
+from emulators.quickbooks import merchant as merchant
 from emulators.quickbooks import oauth as oauth
 from emulators.quickbooks.state import PLATFORM, ensure_realm, issue_token, seed
 
@@ -25,6 +26,9 @@ urlpatterns = [
     path("_control/faults", control.faults, name="quickbooks-control-faults"),
     path("_control/config", control.configure, name="quickbooks-control-config"),
     path("_control/webhooks", control.webhooks, name="quickbooks-control-webhooks"),
+    path("_control/items", merchant.items, name="quickbooks-control-items"),
+    path("_control/items/active", merchant.item_active, name="quickbooks-control-item-active"),
+    path("_control/void", merchant.void, name="quickbooks-control-void"),
     path(".well-known/openid_sandbox_configuration", oauth.discovery, name="quickbooks-discovery-sandbox"),
     path(".well-known/openid_configuration", oauth.discovery, name="quickbooks-discovery"),
     path("oauth2/authorize", oauth.authorize, name="quickbooks-authorize"),

@@ -9,6 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from emulators.quickbooks import documents
+from emulators.quickbooks.faults import ApiFault, active_reference
 from emulators.quickbooks.state import (
     config,
     meta,
@@ -21,14 +23,7 @@ from emulators.quickbooks.state import (
 
 Event = tuple[str, str, str]
 WRITABLE = {"Item", "Customer", "Invoice", "SalesReceipt", "InventoryAdjustment"}
-DOCUMENTS = {"Invoice", "SalesReceipt"}
 READ_ONLY = {"Id", "SyncToken", "MetaData", "domain", "sparse", "TotalAmt", "Balance", "FullyQualifiedName"}
-
-
-class ApiFault(Exception):
-    def __init__(self, code: str, detail: str = "", element: str = "") -> None:
-        super().__init__(detail or code)
-        self.code, self.detail, self.element = code, detail, element
 
 
 def entity_for(path_name: str) -> str:
@@ -36,15 +31,6 @@ def entity_for(path_name: str) -> str:
         if name.lower() == path_name.lower():
             return name
     raise ApiFault("6000", f"Unsupported entity '{path_name}'")
-
-
-def _ref_exists(realm: str, entity: str, ref: Any) -> dict[str, Any]:
-    ident = str((ref or {}).get("value") or "") if isinstance(ref, dict) else ""
-    row = store(realm).get(entity, ident) if ident else None
-    if row is None or not row.get("Active", True):
-        raise ApiFault("610", f"Object Not Found : Something you're trying to use has been made inactive. Check the "
-                       f"fields with accounts, customers, items, vendors or employees. ({entity} {ident or 'missing'})")
-    return row
 
 
 def _require(body: dict[str, Any], *names: str) -> None:
@@ -70,10 +56,10 @@ def create_item(realm: str, body: dict[str, Any]) -> tuple[dict[str, Any], list[
         if body.get("QtyOnHand") is None:
             raise ApiFault("2020", "Required parameter QtyOnHand is missing in the request", "QtyOnHand")
         for ref in ("IncomeAccountRef", "AssetAccountRef", "ExpenseAccountRef"):
-            _ref_exists(realm, "Account", body[ref])
+            active_reference(realm, "Account", body[ref])
     elif kind in ("NonInventory", "Service"):
         _require(body, "IncomeAccountRef")
-        _ref_exists(realm, "Account", body["IncomeAccountRef"])
+        active_reference(realm, "Account", body["IncomeAccountRef"])
     ident = next_id(realm, "Item")
     item = {k: v for k, v in body.items() if k not in READ_ONLY}
     item.update({"Id": ident, "Type": kind, "FullyQualifiedName": name, "Active": body.get("Active", True),
@@ -106,69 +92,6 @@ def create_customer(realm: str, body: dict[str, Any]) -> tuple[dict[str, Any], l
                 "PreferredDeliveryMethod": "None", "domain": "QBO", "sparse": False, "SyncToken": "0", "MetaData": meta()})
     store(realm).put("Customer", ident, row)
     return row, [("Customer", ident, "Create")]
-
-
-# --------------------------------------------------------------------------- sales documents
-def create_document(realm: str, entity: str, body: dict[str, Any]) -> tuple[dict[str, Any], list[Event]]:
-    realm_store = store(realm)
-    customer = _ref_exists(realm, "Customer", body.get("CustomerRef"))
-    lines = body.get("Line") or []
-    if not lines:
-        raise ApiFault("2020", "Required parameter Line is missing in the request", "Line")
-    doc_number = str(body.get("DocNumber") or "")
-    if len(doc_number) > 21:
-        raise ApiFault("2050", "String length specified does not match the supported length: DocNumber max 21",
-                       "DocNumber")
-    custom = doc_number and doc_number != "AUTO_GENERATE" and config(realm).get("custom_txn_numbers")
-    if custom and any(str(d.get("DocNumber")) == doc_number for d in realm_store.all(entity)):
-        raise ApiFault("6140", f"Duplicate Document Number Error : You must specify a different number. This number "
-                           f"has already been used. DocNumber={doc_number} is assigned to TxnType={entity}", "DocNumber")
-    sold: dict[str, Decimal] = {}
-    out_lines: list[dict[str, Any]] = []
-    subtotal = discount = Decimal(0)
-    for number, line in enumerate(lines, start=1):
-        line = dict(line)
-        detail_type = line.get("DetailType")
-        amount = Decimal(str(line.get("Amount") or 0))
-        if detail_type == "SalesItemLineDetail":
-            detail = line.get("SalesItemLineDetail") or {}
-            ref = detail.get("ItemRef") or {}
-            if ref.get("value") != "SHIPPING_ITEM_ID" and ref:
-                item = _ref_exists(realm, "Item", ref)
-                if item.get("Type") == "Inventory":
-                    if detail.get("Qty") in (None, ""):
-                        raise ApiFault("6520")
-                    sold[str(item["Id"])] = sold.get(str(item["Id"]), Decimal(0)) + Decimal(str(detail["Qty"]))
-                detail["ItemRef"] = {"value": str(item["Id"]), "name": item.get("Name", "")}
-                line["SalesItemLineDetail"] = detail
-            subtotal += amount
-        elif detail_type == "DiscountLineDetail":
-            discount += amount
-        elif detail_type == "SubTotalLineDetail":
-            continue
-        line.update({"Id": str(number), "LineNum": number})
-        out_lines.append(line)
-    out_lines.append({"DetailType": "SubTotalLineDetail", "Amount": float(subtotal), "SubTotalLineDetail": {}})
-    ident = next_id(realm, entity, start=100)
-    total = subtotal - discount
-    if not doc_number or doc_number == "AUTO_GENERATE":
-        doc_number = str(realm_store.next_id(f"{entity}.DocNumber", start=1001))
-    doc = {k: v for k, v in body.items() if k not in READ_ONLY}
-    doc.update({"Id": ident, "DocNumber": doc_number, "TxnDate": body.get("TxnDate") or now_local().date().isoformat(),
-                "Line": out_lines, "TotalAmt": float(total), "Balance": float(total) if entity == "Invoice" else 0,
-                "CustomerRef": {"value": str(customer["Id"]), "name": customer.get("DisplayName", "")},
-                "TxnTaxDetail": body.get("TxnTaxDetail") or {"TotalTax": 0}, "ApplyTaxAfterDiscount": False,
-                "PrintStatus": "NotSet", "EmailStatus": "NotSet", "domain": "QBO", "sparse": False, "SyncToken": "0",
-                "MetaData": meta()})
-    realm_store.put(entity, ident, doc)
-    events: list[Event] = [(entity, ident, "Create")]
-    for item_id, qty in sold.items():
-        item = realm_store.get_for_update("Item", item_id) or {}
-        item["QtyOnHand"] = float(Decimal(str(item.get("QtyOnHand") or 0)) - qty)  # negative stock allowed
-        realm_store.put("Item", item_id, touch(item))
-        if config(realm).get("item_webhook_on_sale"):
-            events.append(("Item", item_id, "Update"))
-    return doc, events
 
 
 # --------------------------------------------------------------------------- updates and deletes
@@ -206,17 +129,37 @@ def delete(realm: str, entity: str, body: dict[str, Any]) -> tuple[dict[str, Any
         current["Active"] = False
         realm_store.put(entity, current["Id"], touch(current))
         return current, [(entity, str(current["Id"]), "Update" if entity == "Customer" else "Delete")]
+    # A deleted sale no longer holds its units (UNCONFIRMED in the pack; standard accounting).
+    released = documents.units_released_by_delete(realm, entity, current) if entity in documents.DOCUMENTS else {}
     realm_store.delete(entity, current["Id"])
     realm_store.put("deleted", f"{entity}:{current['Id']}", {"entity": entity, "Id": current["Id"], "at": stamp()})
-    return {"status": "Deleted", "domain": "QBO", "Id": current["Id"]}, [(entity, str(current["Id"]), "Delete")]
+    return ({"status": "Deleted", "domain": "QBO", "Id": current["Id"]},
+            [(entity, str(current["Id"]), "Delete"), *documents.move_stock(realm, released)])
 
 
-def write(realm: str, entity: str, operation: str, body: dict[str, Any]) -> tuple[dict[str, Any], list[Event]]:
+def write(realm: str, entity: str, operation: str, body: dict[str, Any], include: str = ""
+          ) -> tuple[dict[str, Any], list[Event]]:
+    """One create / update / delete / void, as `POST <entity>?operation=...&include=...` asks.
+
+    Voids: an Invoice with `operation=void`; a SalesReceipt with a sparse `operation=update` and
+    `include=void` (how Intuit documents it and python-quickbooks sends it; `operation=void` on a
+    SalesReceipt is accepted too, UNCONFIRMED against the live service)."""
     if entity not in WRITABLE:
         raise ApiFault("6000", f"Operation {operation} is not supported for {entity} by this emulator.")
+    voiding = operation == "void" or (operation == "update" and "void" in include.split(","))
+    if voiding:
+        if entity not in documents.DOCUMENTS:
+            raise ApiFault("6000", f"Business Validation Error: Operation void is not supported for {entity}.")
+        _require(body, "Id")
+        return documents.void(realm, entity, body)
     if operation == "delete":
         return delete(realm, entity, body)
-    if operation == "update" or (operation == "create" and body.get("Id")):
+    if operation not in ("create", "update"):
+        raise ApiFault("6000", f"Business Validation Error: Unsupported operation {operation!r}.")
+    if operation == "update" or body.get("Id"):
+        if entity in documents.DOCUMENTS:
+            _require(body, "Id")
+            return documents.update(realm, entity, body)
         return update(realm, entity, body)
     if entity == "Item":
         return create_item(realm, body)
@@ -224,18 +167,18 @@ def write(realm: str, entity: str, operation: str, body: dict[str, Any]) -> tupl
         return create_customer(realm, body)
     if entity == "InventoryAdjustment":
         return create_adjustment(realm, body)
-    return create_document(realm, entity, body)
+    return documents.create(realm, entity, body)
 
 
 def create_adjustment(realm: str, body: dict[str, Any]) -> tuple[dict[str, Any], list[Event]]:
     """InventoryAdjustment (pack 3.8): signed QtyDiff per Inventory item line."""
     _require(body, "AdjustAccountRef", "Line")
-    _ref_exists(realm, "Account", body["AdjustAccountRef"])
+    active_reference(realm, "Account", body["AdjustAccountRef"])
     realm_store, events = store(realm), []
     ident = next_id(realm, "InventoryAdjustment", start=100)
     for line in body["Line"]:
         detail = line.get("ItemAdjustmentLineDetail") or {}
-        item = _ref_exists(realm, "Item", detail.get("ItemRef"))
+        item = active_reference(realm, "Item", detail.get("ItemRef"))
         if item.get("Type") != "Inventory" or detail.get("QtyDiff") in (None, ""):
             raise ApiFault("6000", "Inventory adjustments need an inventory item and a QtyDiff on every line.")
         item["QtyOnHand"] = float(Decimal(str(item.get("QtyOnHand") or 0)) + Decimal(str(detail["QtyDiff"])))

@@ -27,6 +27,8 @@ FAULTS: dict[str, tuple[str, str]] = {
     "6140": ("Duplicate Document Number Error", "Duplicate Document Number Error : You must specify a different number. "
              "This number has already been used."),
     "6520": ("Missing Inventory Item Quantity", "Quantity required for inventory item"),
+    "6070": ("A business validation error has occurred while processing your request",
+             "Business Validation Error: Amount is not equal to UnitPrice * Qty."),
     "2020": ("Required param missing, need to supply the required value for the API", "Required parameter missing"),
     "2050": ("String length is either shorter or longer than supported by specification",
              "String length specified does not match the supported length"),

@@ -145,7 +145,7 @@ def test_the_incident_a_stored_customer_missing_refusal_is_not_replayed(store, l
         with pytest.raises(Killed):
             sales_document_post(document_id=document.pk)
     stored = EmulatorStore("quickbooks", REALM).get("requestids", document.request_id)
-    assert stored["status"] == 400 and "(Customer missing)" in json.dumps(stored["body"])
+    assert stored["status"] == 400 and "CustomerRef is missing" in json.dumps(stored["body"])
     sales_document_post(document_id=document.pk)
     _posted_once(document, control)
     assert document.snapshot["sent_request_id"] == f"{document.request_id}.r1"

@@ -28,12 +28,15 @@ def test_state_has_the_documented_shape(qbo, qbo_url) -> None:
     assert set(state) == {"items", "invoices", "sales_receipts", "customers"}
     item = next(i for i in state["items"] if i["sku"] == "RF-1001")
     assert item == {"id": fountain.external_id, "sku": "RF-1001", "name": "Rock Fountain", "type": "Inventory",
-                    "qty_on_hand": 8, "sync_token": "1"}
+                    "qty_on_hand": 8, "sync_token": "1", "active": True}
     assert state["customers"] == [{"id": customer.id, "display_name": "State Buyer", "email": "s@example.com"}]
     assert state["invoices"] == []
     receipt = state["sales_receipts"][0]
     assert receipt["doc_number"] == "SR-1" and receipt["customer_id"] == customer.id and receipt["total"] == 550
     assert receipt["lines"] == [{"item_id": fountain.external_id, "qty": 2, "amount": 550}]
+    assert (receipt["TotalAmt"], receipt["TotalTax"], receipt["DocNumber"], receipt["status"]) == (550, 0, "SR-1",
+                                                                                                  "active")
+    assert [line["DetailType"] for line in receipt["Line"]] == ["SalesItemLineDetail", "SubTotalLineDetail"]
 
 
 def test_adjust_sets_the_quantity_and_bumps_the_sync_token(qbo, qbo_url) -> None:
