@@ -1,6 +1,11 @@
 """Control API of the Shopify emulator (same shape for every store platform; no auth: demo and
 tests only). GET accounts, GET state, POST orders, POST stock, POST faults, plus
 POST orders/<id>/cancel (Shopify-only extra: a cancellation made in the store's admin).
+
+POST orders takes, besides lines and customer: tax_rate (a fraction), prices_include_tax,
+shipping, shipping_taxable, discount (or coupon {"code", "amount"}), tip. POST stock is the
+merchant's hand edit in Shopify's admin; like every change of `available`, it fires
+inventory_levels/update.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from emulators.control import ControlError, control_view, faults_view, json_body, known_account
-from emulators.shopify.http import webhooks_deliver
+from emulators.shopify.inventory import level_changed
 from emulators.shopify.orders import OrderError, cancel_order, place_order
 from emulators.shopify.state import (
     PLATFORM,
@@ -37,6 +42,9 @@ def _account(value: Any) -> str:
 
 
 _errors = control_view(OrderError)
+# POST _control/orders: {"account", "lines": [{"sku", "qty", "price"?}], "customer"?, and these}.
+ORDER_EXTRAS = ("tax_rate", "prices_include_tax", "shipping", "shipping_taxable", "discount", "discount_code",
+                "coupon", "tip")
 
 
 @_errors
@@ -56,7 +64,12 @@ def state(request: HttpRequest) -> HttpResponse:
                          "sku": variant["sku"], "name": variant_name(shop, variant), "tracks_stock": variant["tracked"],
                          "quantity": level.get("available")})
     orders = [{"id": str(o["id"]), "number": str(o["order_number"]), "email": o.get("email") or "",
-               "lines": [{"sku": li["sku"], "qty": li["quantity"]} for li in o["line_items"]]}
+               "lines": [{"sku": li["sku"], "qty": li["quantity"]} for li in o["line_items"]],
+               # As the store reports it: total_price, and the order's state in Shopify's words.
+               "total": o["total_price"], "currency": o["currency"], "total_tax": o["total_tax"],
+               "taxes_included": o.get("taxes_included", False),
+               "status": "cancelled" if o.get("cancelled_at") else o["financial_status"],
+               "financial_status": o["financial_status"], "cancelled_at": o.get("cancelled_at")}
               for o in sorted(shop_store.all("orders"), key=lambda o: o["id"])]
     return JsonResponse({"products": products, "orders": orders})
 
@@ -70,7 +83,7 @@ def orders(request: HttpRequest) -> HttpResponse:
     lines = data.get("lines") or []
     if not isinstance(lines, list) or not lines:
         raise ControlError("An order needs at least one line")
-    extras = {k: data[k] for k in ("tax_rate", "shipping") if k in data}
+    extras = {k: data[k] for k in ORDER_EXTRAS if k in data}
     order = place_order(shop, lines, data.get("customer") or None, extras)
     return JsonResponse({"id": str(order["id"]), "number": str(order["order_number"])})
 
@@ -107,11 +120,7 @@ def stock(request: HttpRequest) -> HttpResponse:
             raise ControlError("That variant is not stocked at the shop's location")
         level["available"] = quantity
         put_level(shop, level)
-        webhooks_deliver(shop, "inventory_levels/update", {
-            "inventory_item_id": variant["inventory_item_id"], "location_id": location, "available": quantity,
-            "updated_at": level["updated_at"],
-            "admin_graphql_api_id": f"gid://shopify/InventoryLevel/{location}?inventory_item_id={variant['inventory_item_id']}",
-        })
+        level_changed(shop, level)
     return JsonResponse({"id": gid("ProductVariant", variant["id"]), "sku": variant["sku"], "quantity": quantity})
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from emulators.faults import with_faults
 from emulators.shopify import control as control
-from emulators.shopify.graphql import execute
+from emulators.shopify.graphql import execute_request
 from emulators.shopify.http import (
     authenticate,
     error_body,
@@ -56,7 +56,11 @@ def graphql(request: HttpRequest, shop: str, version: str) -> HttpResponse:
             body = json.loads(request.body or b"{}")
         except json.JSONDecodeError:
             return JsonResponse({"errors": "Bad Request: body is not JSON"}, status=400)
-        result = execute(shop, version, token, str(body.get("query") or ""), dict(body.get("variables") or {}))
+        if not isinstance(body, dict) or not isinstance(body.get("variables") or {}, dict):
+            return JsonResponse({"errors": "Bad Request: expected a JSON object with query and variables"},
+                                status=400)
+        result = execute_request(shop, version, token, str(body.get("query") or ""), dict(body.get("variables") or {}),
+                                 body.get("operationName") or None)
     return _with_version_header(JsonResponse(result), version)
 
 

@@ -1,174 +1,175 @@
-"""The GraphQL Admin API subset the connector uses, with real envelopes: `data`, top-level
-`errors` (THROTTLED, ACCESS_DENIED, input-size), mutation `userErrors`, and `extensions.cost`
-on every answer. Operations are recognised by their root field; arguments come from variables.
+"""The GraphQL Admin API of the Shopify emulator: every document is parsed, validated and
+executed by graphql-core against Shopify's own published schema for the requested version.
+
+So aliases, fragments, variables and inline arguments work as on Shopify, `edges { node }` and
+`nodes` both answer, and an unknown field, a wrong argument or a syntax error is refused with
+Shopify's error shapes (graphql-ruby's messages and `extensions.code`). The requested cost is
+computed from the document (emulators/shopify/cost.py) and taken from the shop's bucket before
+anything runs; the actual cost is refunded after. The emulator serves a subset of the schema
+(ROOTS); a valid document asking for anything else is answered with an error naming it.
 """
 
 from __future__ import annotations
 
-import base64
-import json
-import re
+from collections.abc import Mapping
 from typing import Any
 
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    OperationDefinitionNode,
+    execute,
+    get_operation_ast,
+    parse,
+    validate,
+    value_from_ast_untyped,
+)
+from graphql.execution.values import get_variable_values
+
+from emulators.shopify import resolvers
+from emulators.shopify.cost import operation_cost
+from emulators.shopify.errors import syntax_error, validation_error, variable_errors
 from emulators.shopify.http import cost_refund, cost_take
 from emulators.shopify.inventory import set_quantities
-from emulators.shopify.state import gid, number_of, store, variants
+from emulators.shopify.schema import schema_for
 
 MAX_QUERY_COST = 1000
-ROOTS = ("inventorySetQuantities", "webhookSubscriptionCreate", "webhookSubscriptions", "productVariants",
-         "locations", "nodes")
-SCOPES = {"productVariants": "read_products", "nodes": "read_products", "locations": "read_locations",
-          "inventorySetQuantities": "write_inventory"}
-VALID_TOPICS = {"ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_CANCELLED", "ORDERS_PAID", "INVENTORY_LEVELS_UPDATE",
-                "PRODUCTS_UPDATE", "APP_UNINSTALLED", "REFUNDS_CREATE", "INVENTORY_ITEMS_UPDATE"}
+# Root fields served, with the access scope each needs ("" for none).
+ROOTS = {"productVariants": "read_products", "nodes": "read_products", "locations": "read_locations",
+         "webhookSubscriptions": "", "webhookSubscriptionCreate": "", "inventorySetQuantities": "write_inventory"}
 
 
-def root_of(query: str) -> str:
-    for name in ROOTS:
-        if re.search(rf"\b{name}\s*[({{]", query):
-            return name
-    return ""
+def _root_value(shop: str, version: str) -> dict[str, Any]:
+    def set_inventory(info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002 (the argument's name)
+        return set_quantities(shop, version, dict(input), _idempotency_key(info))
+
+    return {
+        "productVariants": lambda info, **args: resolvers.product_variants(shop, args),
+        "nodes": lambda info, ids: resolvers.nodes(shop, list(ids)),
+        "locations": lambda info, **args: resolvers.locations(shop, args),
+        "webhookSubscriptions": lambda info, **args: resolvers.webhook_subscriptions(shop, args),
+        "webhookSubscriptionCreate": lambda info, topic, webhookSubscription: resolvers.webhook_create(
+            shop, str(topic), dict(webhookSubscription)),
+        "inventorySetQuantities": set_inventory,
+    }
 
 
-def requested_cost(root: str, variables: dict[str, Any]) -> int:
-    """Connections cost about 2 + nodes x fields; mutations 10 (commonly quoted; UNCONFIRMED)."""
-    if root == "productVariants":
-        return 2 + int(variables.get("first") or 0) * 4
-    if root == "nodes":
-        return 1 + len(variables.get("ids") or [])
-    if root in ("locations", "webhookSubscriptions"):
-        return 2 + 50
-    return 10
+def _idempotency_key(info: Any) -> str | None:
+    for directive in info.field_nodes[0].directives or ():
+        if directive.name.value == "idempotent":
+            for argument in directive.arguments or ():
+                if argument.name.value == "key":
+                    value = value_from_ast_untyped(argument.value, plain_variables(info.variable_values))
+                    return str(value) if value else None
+    return None
 
 
-def _cursor(number: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"last_id": number}).encode()).decode()
+def plain_variables(values: Any) -> dict[str, Any]:
+    """graphql-core 3.3 wraps coerced variables (VariableValues.coerced)."""
+    return dict(getattr(values, "coerced", values) or {})
 
 
-def _after(cursor: str | None) -> int:
-    if not cursor:
-        return 0
+def _strict_resolver(source: Any, info: Any, **args: Any) -> Any:
+    """Like graphql-core's default resolver, but a field the emulator keeps no value for is an
+    error naming it, never a silent null."""
+    if not isinstance(source, Mapping) or info.field_name not in source:
+        raise GraphQLError(f"The Shopify emulator does not serve {info.parent_type.name}.{info.field_name}.",
+                           extensions={"code": "EMULATOR_UNSUPPORTED_FIELD"})
+    value = source[info.field_name]
+    return value(info, **args) if callable(value) else value
+
+
+def _roots(operation: OperationDefinitionNode) -> list[FieldNode]:
+    return [s for s in operation.selection_set.selections if isinstance(s, FieldNode)
+            and not s.name.value.startswith("__")]
+
+
+def _refusal(errors: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    return {"errors": errors, **extra}
+
+
+def _located(message: str, node: FieldNode, code: str, **extensions: Any) -> dict[str, Any]:
+    location = node.loc.source.get_location(node.loc.start) if node.loc else None
+    error: dict[str, Any] = {"message": message}
+    if location:
+        error["locations"] = [{"line": location.line, "column": location.column}]
+    error["path"] = [node.alias.value if node.alias else node.name.value]
+    error["extensions"] = {"code": code, **extensions}
+    return error
+
+
+def _prepare(schema: GraphQLSchema, query: str, variables: dict[str, Any], operation_name: str | None
+             ) -> tuple[DocumentNode, OperationDefinitionNode, dict[str, Any]] | dict[str, Any]:
+    """(document, operation, coerced variables), or the refusal envelope."""
+    if not query.strip():
+        return _refusal([{"message": "No query string was present"}])
     try:
-        return int(json.loads(base64.urlsafe_b64decode(cursor.encode()))["last_id"])
-    except (ValueError, KeyError, TypeError):
-        return 0
+        document = parse(query)
+    except GraphQLSyntaxError as exc:
+        return _refusal([syntax_error(exc, query)])
+    problems = validate(schema, document)
+    if problems:
+        return _refusal([validation_error(e, document) for e in problems])
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        message = (f"No operation named \"{operation_name}\"" if operation_name
+                   else "An operation name is required when sending multiple operations.")
+        return _refusal([{"message": message}])
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables)
+    if isinstance(coerced, list):
+        return _refusal(variable_errors(coerced, operation, variables))
+    return document, operation, plain_variables(coerced)
 
 
-def product_variants(shop: str, variables: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    first = min(int(variables.get("first") or 50), 250)
-    start = _after(variables.get("after"))
-    wanted_sku = str(variables.get("q") or variables.get("query") or "").removeprefix("sku:") or None
-    location = number_of(variables.get("locationId") or "")
-    rows = [v for v in variants(shop) if v["id"] > start and (wanted_sku is None or v.get("sku") == wanted_sku)]
-    page, more = rows[:first], len(rows) > first
-    shop_store = store(shop)
-    nodes = []
-    for variant in page:
-        product = shop_store.get("products", variant["product_id"]) or {}
-        level = shop_store.get("levels", f"{variant['inventory_item_id']}:{location}")
-        nodes.append({
-            "id": gid("ProductVariant", variant["id"]), "legacyResourceId": str(variant["id"]),
-            "sku": variant.get("sku") or None, "title": variant["title"], "updatedAt": variant["updated_at"],
-            "product": {"id": gid("Product", product.get("id")), "title": product.get("title"),
-                        "status": product.get("status", "ACTIVE")},
-            "inventoryItem": {
-                "id": gid("InventoryItem", variant["inventory_item_id"]), "tracked": variant["tracked"],
-                "inventoryLevel": None if level is None else {
-                    "quantities": [{"name": "available", "quantity": level["available"]}]},
-            },
-        })
-    page_info = {"hasNextPage": more, "endCursor": _cursor(page[-1]["id"]) if page else None}
-    return {"productVariants": {"nodes": nodes, "pageInfo": page_info}}, 2 + len(nodes) * 4
-
-
-def locations(shop: str) -> tuple[dict[str, Any], int]:
-    rows = sorted(store(shop).all("locations"), key=lambda loc: loc["id"])
-    nodes = [{"id": gid("Location", row["id"]), "name": row["name"], "isActive": row["active"],
-              "fulfillsOnlineOrders": row["fulfills_online_orders"]} for row in rows]
-    return {"locations": {"nodes": nodes}}, 2 + len(nodes)
-
-
-def nodes(shop: str, variables: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    shop_store = store(shop)
-    out: list[dict[str, Any] | None] = []
-    malformed = [i for i in variables.get("ids") or [] if not str(i).startswith("gid://shopify/")]
-    if malformed:
-        return {"errors": [{"message": f"Invalid global id '{malformed[0]}'",
-                            "extensions": {"code": "argumentLiteralsIncompatible"}}]}, 0
-    for ident in variables.get("ids") or []:
-        variant = shop_store.get("variants", number_of(ident)) if "/ProductVariant/" in str(ident) else None
-        out.append(None if variant is None else {
-            "id": gid("ProductVariant", variant["id"]),
-            "inventoryItem": {"id": gid("InventoryItem", variant["inventory_item_id"])}})
-    return {"nodes": out}, 1 + len(out)
-
-
-def webhook_subscriptions(shop: str) -> tuple[dict[str, Any], int]:
-    rows = sorted(store(shop).all("webhooks"), key=lambda w: w["id"])
-    return {"webhookSubscriptions": {"nodes": [
-        {"id": gid("WebhookSubscription", w["id"]), "topic": w["topic"], "uri": w["uri"]} for w in rows]}}, 2 + len(rows)
-
-
-def webhook_create(shop: str, variables: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    from emulators.shopify.state import next_id
-
-    topic = str(variables.get("topic") or "")
-    sub = variables.get("subscription") or variables.get("webhookSubscription") or {}
-    uri = str(sub.get("uri") or sub.get("callbackUrl") or "")
-    errors = []
-    if topic not in VALID_TOPICS:
-        errors.append({"field": ["topic"], "message": f"Topic {topic!r} is not valid"})
-    if not uri.startswith(("https://", "http://")):  # real Shopify demands https; local demos use http
-        errors.append({"field": ["webhookSubscription", "uri"], "message": "Address is invalid"})
-    if any(w["topic"] == topic and w["uri"] == uri for w in store(shop).all("webhooks")):
-        errors.append({"field": ["webhookSubscription", "uri"], "message": "Address for this topic has already been taken"})
-    if errors:
-        return {"webhookSubscriptionCreate": {"webhookSubscription": None, "userErrors": errors}}, 10
-    number = next_id(shop)
-    store(shop).put("webhooks", number, {"id": number, "topic": topic, "uri": uri})
-    node = {"id": gid("WebhookSubscription", number), "topic": topic, "uri": uri}
-    return {"webhookSubscriptionCreate": {"webhookSubscription": node, "userErrors": []}}, 10
-
-
-def execute(shop: str, version: str, token: dict[str, Any], query: str, variables: dict[str, Any]) -> dict[str, Any]:
-    """One GraphQL request -> the response envelope."""
+def execute_request(shop: str, version: str, token: dict[str, Any], query: str, variables: dict[str, Any],
+                    operation_name: str | None = None) -> dict[str, Any]:
+    """One GraphQL request -> the response envelope (always answered with HTTP 200)."""
     from emulators.shopify.http import has_scope
 
-    root = root_of(query)
-    if not root:
-        return {"errors": [{"message": "Field is not supported by this emulator", "extensions": {"code": "undefinedField"}}]}
-    needed = SCOPES.get(root)
-    if needed and not has_scope(token, needed):
-        return {"data": None, "errors": [{"message": f"Access denied for {root} field. Required access: "
-                                          f"`{needed}` access scope.", "extensions": {"code": "ACCESS_DENIED"}}]}
-    requested = requested_cost(root, variables)
+    schema = schema_for(version)
+    prepared = _prepare(schema, query, variables, operation_name)
+    if isinstance(prepared, dict):
+        return prepared
+    document, operation, coerced = prepared
+    for node in _roots(operation):
+        name = node.name.value
+        if name not in ROOTS:
+            return _refusal([_located(f"The Shopify emulator does not serve the field '{name}'.", node,
+                                      "EMULATOR_UNSUPPORTED_FIELD")], data=None)
+        scope = ROOTS[name]
+        if scope and not has_scope(token, scope):
+            access = f"`{scope}` access scope."
+            return _refusal([_located(f"Access denied for {name} field. Required access: {access}", node,
+                                      "ACCESS_DENIED", documentation="https://shopify.dev/api/usage/access-scopes",
+                                      requiredAccess=access)], data=None)
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    requested = operation_cost(schema, operation, fragments, coerced)
     if requested > MAX_QUERY_COST:
-        return {"errors": [{"message": f"Query cost is {requested}, which exceeds the single query max cost limit "
-                                       f"({MAX_QUERY_COST}).",
-                            "extensions": {"code": "MAX_COST_EXCEEDED", "cost": requested, "maxCost": MAX_QUERY_COST}}]}
+        return _refusal([{"message": f"Query cost is {requested}, which exceeds the single query max cost limit "
+                                     f"({MAX_QUERY_COST}).\n\nSee https://shopify.dev/concepts/about-apis/rate-limits "
+                                     "for more information on how the\ncost of a query is calculated.\n\nTo query "
+                                     "larger amounts of data with fewer limits, bulk operations should be used "
+                                     "instead.\nSee https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api"
+                                     " for usage details.\n",
+                          "extensions": {"code": "MAX_COST_EXCEEDED", "cost": requested,
+                                         "maxCost": MAX_QUERY_COST}}])
     allowed, status = cost_take(shop, requested)
     if not allowed:
-        return {"errors": [{"message": "Throttled", "extensions": {
-                    "code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
-                "extensions": {"cost": {"requestedQueryCost": requested, "actualQueryCost": None,
-                                        "throttleStatus": status}}}
-    if root == "productVariants":
-        result: Any = product_variants(shop, variables)
-    elif root == "locations":
-        result = locations(shop)
-    elif root == "nodes":
-        result = nodes(shop, variables)
-    elif root == "webhookSubscriptions":
-        result = webhook_subscriptions(shop)
-    elif root == "webhookSubscriptionCreate":
-        result = webhook_create(shop, variables)
-    else:
-        result = set_quantities(shop, version, query, variables)
-    if "errors" in result[0]:  # a top-level error from the resolver (bad input shape)
-        return {**result[0], "extensions": {"cost": {"requestedQueryCost": requested, "actualQueryCost": 0,
-                                                     "throttleStatus": cost_refund(shop, requested, status)}}}
-    data, actual = result
+        return _refusal([{"message": "Throttled", "extensions": {
+            "code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
+            extensions={"cost": {"requestedQueryCost": requested, "actualQueryCost": None, "throttleStatus": status}})
+    result = execute(schema, document, root_value=_root_value(shop, version), variable_values=variables,
+                     operation_name=operation_name, field_resolver=_strict_resolver)
+    actual = operation_cost(schema, operation, fragments, coerced, result.data or {}) if result.data else 0
     status = cost_refund(shop, requested - actual, status)
-    return {"data": data, "extensions": {"cost": {"requestedQueryCost": requested, "actualQueryCost": actual,
-                                                  "throttleStatus": status}}}
-
+    envelope: dict[str, Any] = {}
+    if result.errors:
+        envelope["errors"] = [e.formatted for e in result.errors]
+    envelope["data"] = result.data
+    envelope["extensions"] = {"cost": {"requestedQueryCost": requested, "actualQueryCost": actual,
+                                       "throttleStatus": status}}
+    return envelope

@@ -3,7 +3,10 @@
 <= 2025-10  compareQuantity per entry unless ignoreCompareQuantity; COMPARE_QUANTITY_* errors.
 2026-01     changeFromQuantity (overrides compare*), optional @idempotent(key:).
 >= 2026-04  changeFromQuantity required on every entry, compare* removed, @idempotent required.
-Any userError: nothing is written (all-or-nothing per call).
+Which input fields exist at all is the published schema's business (emulators/shopify/schema.py);
+this module applies the rules the schema cannot express. Any userError: nothing is written
+(all-or-nothing per call). Every level that changed fires `inventory_levels/update`, as a write
+through the API does in Shopify.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 from typing import Any
+
+from graphql import GraphQLError
 
 from emulators.shopify.state import gid, now_iso, number_of, put_level, store
 
@@ -22,16 +26,8 @@ MAX_ENTRIES = 250
 LIMIT = 1_000_000_000
 
 
-def _top_error(message: str, code: str) -> tuple[dict[str, Any], int]:
-    return {"errors": [{"message": message, "extensions": {"code": code}}]}, 0
-
-
-def _idempotency_key(query: str, variables: dict[str, Any]) -> str | None:
-    match = re.search(r"@idempotent\s*\(\s*key\s*:\s*(\$\w+|\"[^\"]*\")\s*\)", query)
-    if not match:
-        return None
-    token = match.group(1)
-    return str(variables.get(token[1:]) or "") if token.startswith("$") else token.strip('"')
+def _top_error(message: str, code: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": code})
 
 
 def _user_error(code: str, field: list[str], message: str) -> dict[str, Any]:
@@ -124,43 +120,48 @@ def _apply(shop: str, data: dict[str, Any], work: list[tuple[dict, dict]]) -> di
                         "item": {"id": item}, "location": {"id": location}})
         changes.append({"name": "on_hand", "delta": delta, "quantityAfterChange": on_hand,
                         "item": {"id": item}, "location": {"id": location}})
+        if delta:
+            level_changed(shop, level)
     return {"id": gid("InventoryAdjustmentGroup", next_id(shop)), "createdAt": now_iso(), "reason": data["reason"],
             "referenceDocumentUri": data.get("referenceDocumentUri"), "changes": changes}
 
 
-def set_quantities(shop: str, version: str, query: str, variables: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    data = variables.get("input") or {}
+def set_quantities(shop: str, version: str, data: dict[str, Any], key: str | None) -> dict[str, Any]:
+    """The mutation's payload; a request Shopify refuses whole raises a GraphQLError."""
     entries = data.get("quantities") or []
     if len(entries) > MAX_ENTRIES:
-        return _top_error(f"The input array size of {len(entries)} is greater than the maximum allowed of "
-                          f"{MAX_ENTRIES}.", "MAX_INPUT_SIZE_EXCEEDED")
+        raise _top_error(f"The input array size of {len(entries)} is greater than the maximum allowed of "
+                         f"{MAX_ENTRIES}.", "MAX_INPUT_SIZE_EXCEEDED")
     new_cas = version >= "2026-01" or version == "unstable"
-    if not new_cas and any("changeFromQuantity" in e for e in entries):
-        return _top_error("InventoryQuantityInput isn't a defined input type field 'changeFromQuantity'",
-                          "argumentLiteralsIncompatible")
-    if (version >= "2026-04" or version == "unstable") and (
-            "ignoreCompareQuantity" in data or any("compareQuantity" in e for e in entries)):
-        return _top_error("compareQuantity and ignoreCompareQuantity were removed in 2026-04; use "
-                          "changeFromQuantity.", "argumentLiteralsIncompatible")
-    key = _idempotency_key(query, variables) if new_cas else None
     if (version >= "2026-04" or version == "unstable") and not key:
-        return _top_error("The @idempotent directive is required for this mutation.", "BAD_REQUEST")
+        raise _top_error("The @idempotent directive is required for this mutation.", "BAD_REQUEST")
     digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
     shop_store = store(shop)
+    key = key if new_cas else None
     if key:
         previous = shop_store.get("idempotency", key)
         if previous is not None:
             if not hmac.compare_digest(previous["digest"], digest):
-                return {"inventorySetQuantities": {"inventoryAdjustmentGroup": None, "userErrors": [_user_error(
+                return {"inventoryAdjustmentGroup": None, "userErrors": [_user_error(
                     "IDEMPOTENCY_KEY_PARAMETER_MISMATCH", ["key"],
-                    "The same idempotency key was used with different parameters.")]}}, 10
-            return previous["response"], 10
+                    "The same idempotency key was used with different parameters.")]}
+            return dict(previous["response"])
     errors, work = _check(shop, version, data)
     if errors:
         payload: dict[str, Any] = {"inventoryAdjustmentGroup": None, "userErrors": errors}
     else:
         payload = {"inventoryAdjustmentGroup": _apply(shop, data, work), "userErrors": []}
-    response = {"inventorySetQuantities": payload}
     if key:
-        shop_store.put("idempotency", key, {"digest": digest, "response": response})
-    return response, 10
+        shop_store.put("idempotency", key, {"digest": digest, "response": payload})
+    return payload
+
+
+def level_changed(shop: str, level: dict[str, Any]) -> None:
+    """`inventory_levels/update`: the REST InventoryLevel with `available` after the change."""
+    from emulators.shopify.http import webhooks_deliver
+
+    item, location = level["inventory_item_id"], level["location_id"]
+    webhooks_deliver(shop, "inventory_levels/update", {
+        "inventory_item_id": item, "location_id": location, "available": level["available"],
+        "updated_at": level["updated_at"],
+        "admin_graphql_api_id": f"gid://shopify/InventoryLevel/{location}?inventory_item_id={item}"})

@@ -15,7 +15,10 @@ from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils.dateparse import parse_datetime
 
+from emulators.money import MoneyError, amount, rate, text
 from emulators.shopify.http import webhooks_deliver
+from emulators.shopify.inventory import level_changed
+from emulators.shopify.pricing import Pricing, money_set, price
 from emulators.shopify.state import gid, next_id, now_iso, put_level, store, variant_by_sku
 
 FILTERS = ("status", "updated_at_min", "updated_at_max", "created_at_min", "created_at_max", "since_id", "ids",
@@ -26,24 +29,39 @@ class OrderError(ValueError):
     pass
 
 
-def _money(value: Decimal) -> str:
-    return str(value.quantize(Decimal("0.01")))
+def pricing_from(extras: dict[str, Any], config: dict[str, Any]) -> Pricing:
+    """The order's pricing inputs from a control request (see control.orders), checked."""
+    try:
+        coupon = extras.get("coupon") or {}
+        if not isinstance(coupon, dict):
+            raise OrderError("coupon must be an object {code, amount}")
+        discount = amount(extras.get("discount"), "discount") + amount(coupon.get("amount"), "coupon.amount")
+        return Pricing(tax_rate=rate(extras.get("tax_rate")),
+                       taxes_included=bool(extras.get("prices_include_tax", config.get("taxes_included", False))),
+                       shipping=amount(extras.get("shipping"), "shipping"),
+                       shipping_taxable=bool(extras.get("shipping_taxable", False)), discount=discount,
+                       discount_code=str(coupon.get("code") or extras.get("discount_code") or ""),
+                       tip=amount(extras.get("tip"), "tip"), currency=str(config.get("currency", "USD")))
+    except MoneyError as exc:
+        raise OrderError(str(exc)) from exc
 
 
-def _set(value: Decimal, currency: str) -> dict[str, Any]:
-    amount = {"amount": _money(value), "currency_code": currency}
-    return {"shop_money": amount, "presentment_money": amount}
+def _unit_price(variant: dict[str, Any], line: dict[str, Any]) -> Decimal:
+    try:
+        return amount(line.get("price", variant["price"]), "price")
+    except MoneyError as exc:
+        raise OrderError(str(exc)) from exc
 
 
 def place_order(shop: str, lines: list[dict[str, Any]], customer: dict[str, Any] | None = None,
                 extras: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Create an order; tracked variants lose `available` and gain `committed` (unfulfilled)."""
-    extras = extras or {}
+    """Create an order; tracked variants lose `available` and gain `committed` (unfulfilled), and
+    each level that moved fires `inventory_levels/update`, as a checkout does in Shopify."""
     shop_store = store(shop)
     config = shop_store.config()
-    currency = config.get("currency", "USD")
+    pricing = pricing_from(extras or {}, config)
     location = config["location_id"]
-    tax_rate = Decimal(str(extras.get("tax_rate") or "0"))
+    currency = pricing.currency
     with transaction.atomic():
         items = []
         for line in lines:
@@ -53,20 +71,18 @@ def place_order(shop: str, lines: list[dict[str, Any]], customer: dict[str, Any]
             quantity = int(line.get("qty") or line.get("quantity") or 1)
             if quantity < 1:
                 raise OrderError("Quantities must be at least 1")
-            items.append((variant, quantity))
-        line_items, subtotal, total_tax = [], Decimal("0"), Decimal("0")
-        for variant, quantity in items:
+            items.append((variant, quantity, _unit_price(variant, line)))
+        money_items, money = price([unit * quantity for _, quantity, unit in items], pricing)
+        line_items = []
+        for (variant, quantity, unit), money_item in zip(items, money_items, strict=True):
             if variant["tracked"]:
                 level = shop_store.get_for_update("levels", f"{variant['inventory_item_id']}:{location}")
                 if level is not None:
                     level["available"] -= quantity
                     level["committed"] += quantity
                     put_level(shop, level)
+                    level_changed(shop, level)
             product = shop_store.get("products", variant["product_id"]) or {}
-            price = Decimal(variant["price"])
-            tax = (price * quantity * tax_rate).quantize(Decimal("0.01"))
-            subtotal += price * quantity
-            total_tax += tax
             line_items.append({
                 "id": next_id(shop), "admin_graphql_api_id": "", "product_id": variant["product_id"],
                 "variant_id": variant["id"], "sku": variant["sku"], "title": product.get("title", ""),
@@ -74,40 +90,28 @@ def place_order(shop: str, lines: list[dict[str, Any]], customer: dict[str, Any]
                 "name": product.get("title", "") if variant["title"] == "Default Title"
                 else f"{product.get('title', '')} - {variant['title']}",
                 "quantity": quantity, "current_quantity": quantity, "fulfillable_quantity": quantity,
-                "price": _money(price), "price_set": _set(price, currency), "total_discount": "0.00",
-                "taxable": True, "requires_shipping": True, "gift_card": False, "fulfillment_status": None,
-                "tax_lines": [{"title": "Sales Tax", "rate": float(tax_rate), "price": _money(tax),
-                               "price_set": _set(tax, currency), "channel_liable": False}] if tax_rate else [],
-                "discount_allocations": [],
+                "price": text(unit), "price_set": money_set(unit, currency), "taxable": bool(pricing.tax_rate),
+                "requires_shipping": True, "gift_card": False, "fulfillment_status": None, **money_item,
             })
-        shipping = Decimal(str(extras.get("shipping") or "0"))
         number = shop_store.next_id("order_number", start=1001)
         order_id = next_id(shop)
         stamp = now_iso()
         customer = customer or {}
-        total = subtotal + total_tax + shipping
+        for shipping_line in money["shipping_lines"]:
+            shipping_line["id"] = next_id(shop)
         order = {
             "id": order_id, "admin_graphql_api_id": gid("Order", order_id), "name": f"#{number}",
             "order_number": number, "number": number - 1000, "email": customer.get("email", ""),
             "contact_email": customer.get("email", ""), "created_at": stamp, "updated_at": stamp,
             "processed_at": stamp, "cancelled_at": None, "cancel_reason": None, "closed_at": None, "test": False,
             "currency": currency, "presentment_currency": currency, "financial_status": "paid",
-            "fulfillment_status": None, "taxes_included": False, "subtotal_price": _money(subtotal),
-            "total_line_items_price": _money(subtotal), "total_discounts": "0.00", "total_tax": _money(total_tax),
-            "total_price": _money(total), "total_shipping_price_set": _set(shipping, currency),
-            "discount_codes": [], "discount_applications": [],
-            "tax_lines": [{"title": "Sales Tax", "rate": float(tax_rate), "price": _money(total_tax),
-                           "price_set": _set(total_tax, currency), "channel_liable": False}] if tax_rate else [],
+            "fulfillment_status": None, **money,
             "customer": {"id": next_id(shop), "email": customer.get("email", ""),
                          "first_name": customer.get("first_name", ""), "last_name": customer.get("last_name", "")}
             if customer else None,
             "billing_address": {"first_name": customer.get("first_name", ""), "last_name": customer.get("last_name", ""),
                                 "company": None} if customer else None,
             "line_items": line_items,
-            "shipping_lines": [{"id": next_id(shop), "code": "Standard", "title": "Standard", "source": "shopify",
-                                "price": _money(shipping), "discounted_price": _money(shipping),
-                                "price_set": _set(shipping, currency), "tax_lines": [], "discount_allocations": []}]
-            if shipping else [],
             "refunds": [],
         }
         for item in order["line_items"]:
@@ -133,6 +137,7 @@ def cancel_order(shop: str, order_id: int, reason: str = "customer") -> dict[str
                 level["available"] += item["quantity"]
                 level["committed"] -= item["quantity"]
                 put_level(shop, level)
+                level_changed(shop, level)
         stamp = now_iso()
         order.update(cancelled_at=stamp, cancel_reason=reason, updated_at=stamp, closed_at=stamp,
                      financial_status="refunded" if order["financial_status"] == "paid" else "voided")

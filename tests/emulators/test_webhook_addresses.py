@@ -7,6 +7,8 @@ import requests
 
 from emulators.ebay.emulator import emulator_seed as ebay_seed
 from emulators.quickbooks.emulator import emulator_seed as quickbooks_seed
+from emulators.shopify.emulator import emulator_seed as shopify_seed
+from emulators.shopify.state import issue_token
 from emulators.woocommerce.emulator import emulator_seed as woocommerce_seed
 from emulators.woocommerce.state import issue_key
 from tests.emulators.conftest import Receiver, post
@@ -25,6 +27,23 @@ def test_quickbooks_posts_to_the_apps_registered_endpoint(transactional_db, emul
     [hook] = receiver.posts()
     assert hook.path == "/intuit/events?app=books"
     assert hook.headers["intuit-signature"] and b'"realmId":"4620816365000001"' in hook.body
+
+
+def test_shopify_posts_to_each_subscriptions_uri(transactional_db, emulator_url, receiver: Receiver) -> None:
+    base = emulator_url("shopify")
+    shopify_seed(SHOP, [{"sku": "MUG-1", "name": "Mug", "quantity": 5}])
+    token = issue_token(SHOP, scope="read_products,write_inventory", expiring=False)["access_token"]
+    created = requests.post(f"{base}/{SHOP}/admin/api/2025-10/graphql.json", timeout=15,
+                            headers={"X-Shopify-Access-Token": token}, json={
+        "query": "mutation($uri: String!) { webhookSubscriptionCreate(topic: INVENTORY_LEVELS_UPDATE, "
+                 "webhookSubscription: {uri: $uri}) { webhookSubscription { uri } userErrors { message } } }",
+        "variables": {"uri": f"{receiver.url}/shopify/inventory?shop=hooks"}}).json()
+    assert created.get("errors") is None, created
+    assert created["data"]["webhookSubscriptionCreate"]["userErrors"] == []
+    post(f"{base}/_control/stock", account=SHOP, sku="MUG-1", quantity=9)
+    [hook] = receiver.posts()
+    assert hook.path == "/shopify/inventory?shop=hooks"
+    assert hook.headers["X-Shopify-Topic"] == "inventory_levels/update" and b'"available": 9' in hook.body
 
 
 def test_woocommerce_posts_to_each_webhooks_delivery_url(transactional_db, emulator_url, receiver: Receiver) -> None:

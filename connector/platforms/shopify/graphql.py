@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
-# Relay pages of variants: one row per sellable unit. 100 nodes keep the requested cost (about
-# 4 points per node plus the connection) well under the 1000-point single-query ceiling.
+# Relay pages of variants: one row per sellable unit. 100 nodes keep the requested cost (5 points
+# per node, one per object selected, plus 2 for the connection) well under the 1000-point ceiling.
 VARIANTS_PAGE_SIZE = 100
 
 VARIANTS_QUERY = """

@@ -15,6 +15,12 @@ from tests.platforms.shopify.conftest import SHOP, fixture
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def requested_cost() -> int:
+    """A page of variants by Shopify's cost rules: the connection 2, then per variant 5 objects
+    (the variant, its product, inventory item, inventory level and the one quantity asked)."""
+    return 2 + gql.VARIANTS_PAGE_SIZE * 5
+
+
 def test_it_computes_the_wait_from_the_pack_throttle_body() -> None:
     cost = fixture("errors_429.json")["graphql_throttled"]["body"]["extensions"]["cost"]
     assert throttle_wait(cost) == pytest.approx((752 - 310) / 100.0)
@@ -26,7 +32,7 @@ def test_it_raises_retryable_with_the_computed_wait_when_throttled(shopify) -> N
     set_bucket(SHOP, 0)
     with pytest.raises(RetryableError) as caught:
         list(shopify.iter_products())
-    requested = 2 + gql.VARIANTS_PAGE_SIZE * 4
+    requested = requested_cost()
     assert caught.value.code == "THROTTLED"
     assert caught.value.retry_after == pytest.approx(requested / 10.0, abs=1.0)
     assert location
@@ -34,7 +40,7 @@ def test_it_raises_retryable_with_the_computed_wait_when_throttled(shopify) -> N
 
 def test_it_waits_briefly_and_retries_when_the_bucket_refills_soon(shopify) -> None:
     location = shopify.location_id
-    requested = 2 + gql.VARIANTS_PAGE_SIZE * 4
+    requested = requested_cost()
     store(SHOP).ensure_account(bucket_max=2000.0, restore_rate=1000.0)
     set_bucket(SHOP, requested - 300)  # 0.3 s short
     products = list(shopify.iter_products())
