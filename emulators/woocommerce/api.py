@@ -2,7 +2,8 @@
 routes `/wp-json/wc/v3/<route>` like WordPress's REST server (unknown routes -> rest_no_route).
 
 Routes: products, products/<id>, products/batch, products/<id>/variations[/<vid>],
-products/<id>/variations/batch, orders, orders/<id>, webhooks, webhooks/<id>.
+products/<id>/variations/batch, orders, orders/<id>, webhooks, webhooks/<id>. A single object is
+updated by POST, PUT or PATCH alike (WP_REST_Server::EDITABLE).
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from emulators.faults import with_faults
 from emulators.woocommerce import orders as orders
 from emulators.woocommerce import products as products
 from emulators.woocommerce.http import (
+    ParamError,
     authenticate,
     body_json,
+    boolean_param,
     collection,
     error_body,
     failures_reset,
+    invalid_param,
     no_route,
     ping,
     wp_error,
@@ -79,7 +83,11 @@ def webhook_item(request: HttpRequest, site: str, hook_id: int) -> HttpResponse:
     if hook is None:
         return wp_error("woocommerce_rest_webhook_invalid_id", "Invalid ID.", 404)
     if request.method == "DELETE":
-        if request.GET.get("force") not in ("true", "1"):
+        try:
+            force = boolean_param(request, "force")
+        except ParamError as exc:
+            return invalid_param(exc)
+        if not force:
             return wp_error("woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.", 501)
         site_store.delete("webhooks", hook_id)
         return JsonResponse(_render_hook(hook))
@@ -100,11 +108,14 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
     ("POST", re.compile(r"^products/batch$"), lambda r, s: products.batch(r, s)),
     ("GET", re.compile(r"^products/(\d+)$"), lambda r, s, i: products.get_object(s, int(i))),
     ("PUT", re.compile(r"^products/(\d+)$"), lambda r, s, i: products.update_view(r, s, int(i))),
+    ("POST", re.compile(r"^products/(\d+)$"), lambda r, s, i: products.update_view(r, s, int(i))),
     ("GET", re.compile(r"^products/(\d+)/variations$"), lambda r, s, p: products.list_variations(r, s, int(p))),
     ("POST", re.compile(r"^products/(\d+)/variations/batch$"), lambda r, s, p: products.batch(r, s, int(p))),
     ("GET", re.compile(r"^products/(\d+)/variations/(\d+)$"),
      lambda r, s, p, v: products.get_object(s, int(v), int(p))),
     ("PUT", re.compile(r"^products/(\d+)/variations/(\d+)$"),
+     lambda r, s, p, v: products.update_view(r, s, int(v), int(p))),
+    ("POST", re.compile(r"^products/(\d+)/variations/(\d+)$"),
      lambda r, s, p, v: products.update_view(r, s, int(v), int(p))),
     ("GET", re.compile(r"^orders$"), lambda r, s: orders.list_orders(r, s)),
     ("GET", re.compile(r"^orders/(\d+)$"), lambda r, s, i: orders.get_order(s, int(i))),
@@ -112,6 +123,7 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
     ("POST", re.compile(r"^webhooks$"), lambda r, s: webhooks_collection(r, s)),
     ("GET", re.compile(r"^webhooks/(\d+)$"), lambda r, s, i: webhook_item(r, s, int(i))),
     ("PUT", re.compile(r"^webhooks/(\d+)$"), lambda r, s, i: webhook_item(r, s, int(i))),
+    ("POST", re.compile(r"^webhooks/(\d+)$"), lambda r, s, i: webhook_item(r, s, int(i))),
     ("DELETE", re.compile(r"^webhooks/(\d+)$"), lambda r, s, i: webhook_item(r, s, int(i))),
 ]
 

@@ -1,6 +1,11 @@
 """Control API of the WooCommerce emulator (the same shape for every store platform; no auth: demo
 and tests only). GET accounts, GET state, POST orders, POST stock, POST faults, plus
 POST orders/<id>/status (a status change made in the store's admin, fires order.updated).
+
+POST orders takes, besides lines and customer: tax_rate (a fraction), prices_include_tax (the
+store's "prices entered with tax" setting for this order), shipping, shipping_taxable, coupon
+{"code", "amount", "type": "fixed_cart" | "percent"} or discount (a fixed_cart amount), tip (a
+fee line) and status; totals are computed as WooCommerce's checkout computes them.
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ def _account(value: Any) -> str:
 
 
 _errors = control_view(OrderError)
+# POST _control/orders: {"account", "lines": [{"sku", "qty", "price"?}], "customer"?, and these}.
+ORDER_EXTRAS = ("tax_rate", "prices_include_tax", "shipping", "shipping_taxable", "coupon", "discount",
+                "discount_code", "tip", "status")
 
 
 @_errors
@@ -53,7 +61,10 @@ def state(request: HttpRequest) -> HttpResponse:
     site = _account(request.GET.get("account"))
     products = [_row(site, p) for p in sorted([*all_products(site), *all_variations(site)], key=lambda r: r["id"])]
     orders = [{"id": str(o["id"]), "number": str(o["number"]), "email": (o.get("billing") or {}).get("email") or "",
-               "status": o["status"], "lines": [{"sku": li["sku"], "qty": li["quantity"]} for li in o["line_items"]]}
+               "status": o["status"], "lines": [{"sku": li["sku"], "qty": li["quantity"]} for li in o["line_items"]],
+               # As the store reports it (the REST order's own fields).
+               "total": o["total"], "currency": o["currency"], "total_tax": o["total_tax"],
+               "prices_include_tax": o["prices_include_tax"]}
               for o in sorted(store(site).all("orders"), key=lambda o: o["id"])]
     return JsonResponse({"products": products, "orders": orders})
 
@@ -67,7 +78,7 @@ def orders(request: HttpRequest) -> HttpResponse:
     lines = data.get("lines") or []
     if not isinstance(lines, list) or not lines:
         raise ControlError("An order needs at least one line")
-    extras = {k: data[k] for k in ("tax_rate", "shipping", "coupon", "status") if k in data}
+    extras = {k: data[k] for k in ORDER_EXTRAS if k in data}
     order = place_order(site, lines, data.get("customer") or None, extras)
     return JsonResponse({"id": str(order["id"]), "number": str(order["number"])})
 

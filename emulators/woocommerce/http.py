@@ -168,6 +168,24 @@ class ParamError(ValueError):
         self.name, self.text = name, text
 
 
+def wp_boolean(value: Any, name: str) -> bool:
+    """A boolean argument as WordPress's REST server takes it: rest_is_boolean() decides what is
+    valid (true/false, "true"/"false"/"1"/"0" in any case, 0/1), rest_sanitize_boolean() what it
+    means; anything else ("yes", "on"...) is refused: `<name> is not of type boolean.`"""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
+        return value.lower() in ("true", "1")
+    raise ParamError(name, f"{name} is not of type boolean.")
+
+
+def boolean_param(request: HttpRequest, name: str, default: bool = False) -> bool:
+    raw = request.GET.get(name)
+    return default if raw is None else wp_boolean(raw, name)
+
+
 def page_params(request: HttpRequest) -> tuple[int, int]:
     """(per_page, page) with WordPress's validation of per_page (1..100) and page (>= 1)."""
     try:

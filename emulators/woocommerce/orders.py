@@ -12,8 +12,10 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from emulators.money import MoneyError, amount, rate
 from emulators.woocommerce.http import (
     ParamError,
+    boolean_param,
     collection,
     invalid_param,
     webhooks_deliver,
@@ -31,6 +33,7 @@ from emulators.woocommerce.state import (
     store,
     touch,
 )
+from emulators.woocommerce.totals import Coupon, compute, money, raw, units
 
 STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "trash",
             "checkout-draft")
@@ -38,10 +41,6 @@ STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refun
 
 class OrderError(ValueError):
     pass
-
-
-def _money(value: Decimal) -> str:
-    return str(value.quantize(Decimal("0.01")))
 
 
 def _address(customer: dict[str, Any], *, email: bool) -> dict[str, Any]:
@@ -53,14 +52,52 @@ def _address(customer: dict[str, Any], *, email: bool) -> dict[str, Any]:
     return address
 
 
+def _coupon(extras: dict[str, Any]) -> Coupon | None:
+    """The coupon a control request names: {"code", "amount", "type"} (fixed_cart by default, or
+    percent), or a plain `discount` amount taken as a fixed_cart coupon."""
+    raw_coupon = extras.get("coupon")
+    try:
+        if raw_coupon:
+            if not isinstance(raw_coupon, dict):
+                raise OrderError("coupon must be an object {code, amount, type}")
+            kind = str(raw_coupon.get("type") or "fixed_cart")
+            if kind not in ("fixed_cart", "percent"):
+                raise OrderError("coupon type must be fixed_cart or percent")
+            return Coupon(code=str(raw_coupon.get("code") or "coupon"), kind=kind,
+                          amount=amount(raw_coupon.get("amount"), "coupon.amount"))
+        if extras.get("discount") not in (None, "", 0, "0"):
+            return Coupon(code=str(extras.get("discount_code") or "discount"), kind="fixed_cart",
+                          amount=amount(extras["discount"], "discount"))
+    except MoneyError as exc:
+        raise OrderError(str(exc)) from exc
+    return None
+
+
+def _price_inputs(extras: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return {"rate_percent": rate(extras.get("tax_rate")) * 100,
+                "inclusive": bool(extras.get("prices_include_tax", config.get("prices_include_tax", False))),
+                "coupon": _coupon(extras), "shipping": amount(extras.get("shipping"), "shipping"),
+                "shipping_taxable": bool(extras.get("shipping_taxable", False)),
+                "fees": [("Tip", amount(extras["tip"], "tip"))] if extras.get("tip") not in (None, "", 0, "0") else []}
+    except MoneyError as exc:
+        raise OrderError(str(exc)) from exc
+
+
+def _number(value: Decimal) -> int | float:
+    """line_items[].price is a JSON number (total / quantity), unlike every other money field."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def place_order(site: str, lines: list[dict[str, Any]], customer: dict[str, Any] | None = None,
                 extras: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A paid guest checkout (status processing). extras: tax_rate (e.g. "0.075"), shipping
-    (amount), coupon ({"code", "amount"}), status."""
+    """A paid guest checkout (status processing), totals as WooCommerce's checkout computes them
+    (emulators/woocommerce/totals.py). extras: tax_rate (a fraction), prices_include_tax,
+    shipping, shipping_taxable, coupon ({"code", "amount", "type"}) or discount, tip, status."""
     extras = extras or {}
     site_store = store(site)
     config = site_store.config()
-    tax_rate = Decimal(str(extras.get("tax_rate") or "0"))
+    inputs = _price_inputs(extras, config)
     customer = customer or {}
     with transaction.atomic():
         items = []
@@ -71,50 +108,52 @@ def place_order(site: str, lines: list[dict[str, Any]], customer: dict[str, Any]
             quantity = int(line.get("qty") or line.get("quantity") or 1)
             if quantity < 1:
                 raise OrderError("Quantities must be at least 1")
-            items.append((product, quantity))
+            try:
+                unit = amount(line.get("price", product.get("price") or "0"), "price")
+            except MoneyError as exc:
+                raise OrderError(str(exc)) from exc
+            items.append((product, quantity, unit))
         status = str(extras.get("status") or "processing")
         if status not in STATUSES:
             raise OrderError(f"Unknown order status {status!r}")
+        totals = compute([(unit, quantity) for _, quantity, unit in items], **inputs)
+        taxed = bool(inputs["rate_percent"])
         rate_id = 1
-        line_items, subtotal, cart_tax = [], Decimal("0"), Decimal("0")
-        for product, quantity in items:
-            price = Decimal(str(product.get("price") or "0"))
-            amount = price * quantity
-            tax = (amount * tax_rate).quantize(Decimal("0.01"))
-            subtotal += amount
-            cart_tax += tax
+        line_items = []
+        for (product, quantity, _unit), line in zip(items, totals.lines, strict=True):
             is_variation = product.get("type") == "variation"
             line_items.append({
                 "id": next_id(site), "name": display_name(site, product),
                 "product_id": product["parent_id"] if is_variation else product["id"],
                 "variation_id": product["id"] if is_variation else 0, "quantity": quantity, "tax_class": "",
-                "subtotal": _money(amount), "subtotal_tax": _money(tax), "total": _money(amount),
-                "total_tax": _money(tax),
-                "taxes": [{"id": rate_id, "total": str(tax.normalize()), "subtotal": str(tax.normalize())}] if tax_rate else [],
+                "subtotal": money(line.subtotal), "subtotal_tax": money(line.subtotal_tax),
+                "total": money(line.total), "total_tax": money(line.total_tax),
+                "taxes": [{"id": rate_id, "total": raw(line.taxes), "subtotal": raw(line.subtotal_taxes)}]
+                if taxed else [],
                 "meta_data": [], "sku": product.get("sku") or "",
-                "price": int(price) if price == price.to_integral_value() else float(price),  # a JSON number
+                "price": _number(units(line.total) / quantity),
             })
-        discount = Decimal("0")
-        coupons = []
-        if extras.get("coupon"):
-            discount = Decimal(str(extras["coupon"].get("amount") or "0"))
-            coupons.append({"id": next_id(site), "code": str(extras["coupon"].get("code") or "coupon"),
-                            "discount": _money(discount), "discount_tax": "0.00", "meta_data": []})
-            for item in line_items:  # spread over the first line, as a fixed-cart coupon on one item
-                item["total"] = _money(Decimal(item["total"]) - discount)
-                break
-        shipping = Decimal(str(extras.get("shipping") or "0"))
+        coupon = inputs["coupon"]
+        coupons = [{"id": next_id(site), "code": coupon.code, "discount": money(totals.coupon_discount),
+                    "discount_tax": money(totals.coupon_tax), "meta_data": []}] if coupon is not None else []
+        shipping_lines = [{"id": next_id(site), "method_title": "Flat Rate", "method_id": "flat_rate",
+                           "total": money(totals.shipping), "total_tax": money(totals.shipping_tax),
+                           "taxes": [{"id": rate_id, "total": raw(totals.shipping_tax), "subtotal": ""}]
+                           if taxed and totals.shipping_tax else [], "meta_data": []}] if totals.shipping else []
+        fee_lines = [{"id": next_id(site), "name": name, "tax_class": "", "tax_status": "none", "amount": money(value),
+                      "total": money(value), "total_tax": "0.00", "taxes": [], "meta_data": []}
+                     for name, value in totals.fees]
+        cart_tax = totals.items_tax
         order_id = next_id(site)
         local, gmt = stamps(site)
-        total = subtotal - discount + cart_tax + shipping
         order: dict[str, Any] = {
             "id": order_id, "parent_id": 0, "number": str(order_id), "order_key": "wc_order_" + secrets.token_hex(6),
             "created_via": "checkout", "version": config.get("version", "9.8.0"), "status": status,
             "currency": config.get("currency", "USD"), "date_created": local, "date_created_gmt": gmt,
-            "date_modified": local, "date_modified_gmt": gmt, "discount_total": _money(discount),
-            "discount_tax": "0.00", "shipping_total": _money(shipping), "shipping_tax": "0.00",
-            "cart_tax": _money(cart_tax), "total": _money(total), "total_tax": _money(cart_tax),
-            "prices_include_tax": bool(config.get("prices_include_tax")),
+            "date_modified": local, "date_modified_gmt": gmt, "discount_total": money(totals.coupon_discount),
+            "discount_tax": money(totals.coupon_tax), "shipping_total": money(totals.shipping),
+            "shipping_tax": money(totals.shipping_tax), "cart_tax": money(cart_tax), "total": money(totals.total),
+            "total_tax": money(cart_tax + totals.shipping_tax), "prices_include_tax": totals.inclusive,
             "customer_id": int(customer.get("id") or 0),  # 0: guest checkout
             "customer_ip_address": "", "customer_user_agent": "", "customer_note": "",
             "billing": _address(customer, email=True), "shipping": _address(customer, email=False),
@@ -123,16 +162,14 @@ def place_order(site: str, lines: list[dict[str, Any]], customer: dict[str, Any]
             "date_paid_gmt": gmt if status in ("processing", "completed") else None,
             "date_completed": None, "date_completed_gmt": None, "cart_hash": "", "meta_data": [],
             "line_items": line_items,
-            "tax_lines": [{"id": next_id(site), "rate_code": "US-STATE TAX", "rate_id": rate_id, "label": "State Tax",
-                           "compound": False, "tax_total": _money(cart_tax), "shipping_tax_total": "0.00",
-                           "meta_data": []}] if tax_rate else [],
-            "shipping_lines": [{"id": next_id(site), "method_title": "Flat Rate", "method_id": "flat_rate",
-                                "total": _money(shipping), "total_tax": "0.00", "taxes": [], "meta_data": []}]
-            if shipping else [],
-            "fee_lines": [], "coupon_lines": coupons, "refunds": [],
+            "tax_lines": [{"id": next_id(site), "rate_code": "US-STATE TAX-1", "rate_id": rate_id, "label": "Tax",
+                           "compound": False, "tax_total": money(cart_tax),
+                           "shipping_tax_total": money(totals.shipping_tax),
+                           "rate_percent": float(inputs["rate_percent"]), "meta_data": []}] if taxed else [],
+            "shipping_lines": shipping_lines, "fee_lines": fee_lines, "coupon_lines": coupons, "refunds": [],
         }
         if status in ("processing", "completed", "on-hold"):
-            for product, quantity in items:
+            for product, quantity, _unit in items:
                 holder = stock_holder(site, product)
                 if holder is not None and holder.get("stock_quantity") is not None:
                     holder = store(site).get("variations" if holder.get("type") == "variation" else "products",
@@ -180,8 +217,8 @@ def _bound(site: str, value: str, dates_are_gmt: bool) -> datetime:
 def list_orders(request: HttpRequest, site: str) -> HttpResponse:
     params = request.GET
     rows = store(site).all("orders")
-    dates_are_gmt = params.get("dates_are_gmt", "false").lower() in ("1", "true")
     try:
+        dates_are_gmt = boolean_param(request, "dates_are_gmt")
         for key, field, newer in (("modified_after", "date_modified_gmt", True),
                                   ("modified_before", "date_modified_gmt", False),
                                   ("after", "date_created_gmt", True), ("before", "date_created_gmt", False)):

@@ -13,6 +13,7 @@ from emulators.woocommerce.http import (
     collection,
     invalid_param,
     webhooks_deliver,
+    wp_boolean,
     wp_error,
 )
 from emulators.woocommerce.state import (
@@ -152,7 +153,13 @@ def update_object(site: str, object_id: Any, data: dict[str, Any], *, parent_id:
         record["price"] = data["regular_price"]
     if "manage_stock" in data and record.get("type") not in ("grouped", "external"):
         # "parent" (what a variation reports) maps to false when sent back.
-        record["manage_stock"] = data["manage_stock"] is True or str(data["manage_stock"]).lower() == "true"
+        if data["manage_stock"] == "parent":
+            record["manage_stock"] = False
+        else:
+            try:
+                record["manage_stock"] = wp_boolean(data["manage_stock"], "manage_stock")
+            except ParamError as exc:
+                raise ItemError("rest_invalid_param", f"Invalid parameter(s): manage_stock ({exc.text})") from exc
     managed = record.get("manage_stock") is True and bool(config.get("manage_stock", True))
     if "stock_quantity" in data:
         if managed and data["stock_quantity"] is not None:

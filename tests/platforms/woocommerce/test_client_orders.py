@@ -35,13 +35,14 @@ def test_an_order_is_found_once_with_its_lines_buyer_taxes_shipping_and_coupon(w
     products = {line.sku: line for line in order.lines if line.kind == "product"}
     assert (products["MUG-1"].quantity, products["MUG-1"].total) == (2, Decimal("24.00"))
     assert products["TS-S"].external_product_id != "" and products["TS-S"].name == "T-shirt - Small"
-    assert [t.amount for t in products["MUG-1"].taxes] == [Decimal("2.4")]
+    assert [t.amount for t in products["MUG-1"].taxes] == [Decimal("2.4")]  # before the coupon
     [shipping] = [line for line in order.lines if line.kind == "shipping"]
     [coupon] = [line for line in order.lines if line.kind == "discount"]
     assert (shipping.total, coupon.code, coupon.total) == (Decimal("5.00"), "spring", Decimal("-3.00"))
     lines = sum((line.total for line in order.lines), Decimal("0"))
     taxes = sum((t.amount for line in order.lines for t in line.taxes), Decimal("0"))
-    assert lines + taxes == order.total == Decimal("39.40")
+    # The coupon comes off before tax: 34.00 - 3.00 + 3.10 tax (its discount_tax 0.30 removed) + 5.00.
+    assert lines + taxes == order.total == Decimal("39.10")
     assert list(woo.iter_orders_since(cursor)) == []
     assert woo.get_order(order.external_id).lines == order.lines
 
