@@ -6,6 +6,7 @@ MARKETPLACE_ACCOUNT_DELETION push), POST orders/<id>/touch (the order changed on
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -75,9 +76,19 @@ def state(request: HttpRequest) -> HttpResponse:
     orders = []
     for order in sorted(store(account).all("orders"), key=lambda o: o["creationDate"]):
         contact = order["buyer"].get("buyerRegistrationAddress") or {}
+        summary = order["pricingSummary"]
+        remitted = sum((Decimal(t["amount"]["value"]) for li in order["lineItems"]
+                        for t in li.get("ebayCollectAndRemitTaxes") or []), Decimal(0))
+        cancelled = order["cancelStatus"]["cancelState"] == "CANCELED"
         orders.append({"id": order["orderId"], "number": order["salesRecordReference"],
                        "email": contact.get("email", ""),
-                       "lines": [{"sku": li["sku"], "qty": li["quantity"]} for li in order["lineItems"]]})
+                       "lines": [{"sku": li["sku"], "qty": li["quantity"]} for li in order["lineItems"]],
+                       # As getOrders reports it with fieldGroups=TAX_BREAKDOWN (the buyer's total,
+                       # eBay-collected tax included), and that tax, which eBay remits itself.
+                       "total": summary["total"]["value"], "currency": summary["total"]["currency"],
+                       "ebay_collected_tax": str(remitted.quantize(Decimal("0.01"))),
+                       "total_due_seller": order["paymentSummary"]["totalDueSeller"]["value"],
+                       "status": "CANCELED" if cancelled else order["orderPaymentStatus"]})
     return JsonResponse({"products": product_rows(account), "orders": orders})
 
 
@@ -88,7 +99,8 @@ def orders(request: HttpRequest) -> HttpResponse:
     lines = data.get("lines") or []
     if not isinstance(lines, list) or not lines:
         raise ControlError("An order needs at least one line")
-    extras = {k: data[k] for k in ("tax_rate", "shipping", "ebay_collects_tax", "email_visibility") if k in data}
+    extras = {k: data[k] for k in ("tax_rate", "shipping", "shipping_taxable", "discount", "discount_code", "coupon",
+                                   "prices_include_tax", "tip", "ebay_collects_tax", "email_visibility") if k in data}
     order = place_order(account, lines, data.get("customer") or None, extras)
     return JsonResponse({"id": order["orderId"], "number": order["salesRecordReference"]})
 

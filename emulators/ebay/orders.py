@@ -7,6 +7,7 @@ endpoints (pack 5.2-5.7): filter grammar with percent-encoding, limit <= 200, of
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -31,6 +32,7 @@ from emulators.ebay.state import (
     sync_inventory_listing,
 )
 from emulators.faults import with_faults
+from emulators.money import MoneyError, allocate, amount, cents, rate
 
 
 class OrderError(ValueError):
@@ -66,27 +68,59 @@ def _sell(account: str, sku: str, quantity: int) -> tuple[dict[str, Any], dict[s
     return listing, (target if variation is not None else None)
 
 
+def _pricing(extras: dict[str, Any]) -> dict[str, Any]:
+    """The money inputs of a buyer's checkout; what eBay's marketplace has no place for is refused."""
+    if extras.get("prices_include_tax"):
+        raise OrderError("prices_include_tax is not emulated for eBay: the emulated marketplace (EBAY_US) adds "
+                         "sales tax on top of prices")
+    if extras.get("tip") not in (None, "", 0, "0"):
+        raise OrderError("eBay orders have no tips")
+    try:
+        coupon = extras.get("coupon") or {}
+        if not isinstance(coupon, dict):
+            raise OrderError("coupon must be an object {code, amount}")
+        return {"tax_rate": rate(extras.get("tax_rate")), "shipping": amount(extras.get("shipping"), "shipping"),
+                "shipping_taxable": bool(extras.get("shipping_taxable", False)),
+                "discount": amount(extras.get("discount"), "discount") + amount(coupon.get("amount"), "coupon.amount"),
+                "promotion": str(coupon.get("code") or extras.get("discount_code") or "Seller discount")}
+    except MoneyError as exc:
+        raise OrderError(str(exc)) from exc
+
+
 def place_order(account: str, lines: list[dict[str, Any]], customer: dict[str, Any] | None = None,
                 extras: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A buyer's checkout. extras: shipping, tax_rate, ebay_collects_tax (bool), email_visibility
-    ("full" | "missing" | "alias": what eBay shows of the buyer's address)."""
+    """A buyer's checkout, priced as getOrders reports it with fieldGroups=TAX_BREAKDOWN:
+    lineItemCost (unit price x quantity), a seller discount allocated across the lines
+    (appliedPromotions, discountedLineItemCost, pricingSummary.priceDiscount as a negative
+    amount), shipping on the first line, tax per line on its discounted cost (and its shipping when
+    taxable), pricingSummary.total = subtotal - discount + delivery + tax. extras: shipping,
+    shipping_taxable, tax_rate, discount or coupon {code, amount}, ebay_collects_tax (default: when
+    taxed), email_visibility ("full" | "missing" | "alias")."""
     extras = extras or {}
+    pricing = _pricing(extras)
     seller = store(account)
     currency = seller.config().get("currency", "USD")
     customer = customer or {}
-    tax_rate = Decimal(str(extras.get("tax_rate") or "0"))
+    tax_rate = pricing["tax_rate"]
     collects = bool(extras.get("ebay_collects_tax", bool(tax_rate)))
     with transaction.atomic():
-        line_items, subtotal, total_tax = [], Decimal("0"), Decimal("0")
+        sold = []
         for line in lines:
             sku = str(line.get("sku") or "")
             quantity = int(line.get("qty") or line.get("quantity") or 1)
             if quantity < 1:
                 raise OrderError("Quantities must be at least 1")
             listing, variation = _sell(account, sku, quantity)
-            price = Decimal(str((variation or listing)["price"]))
-            cost = price * quantity
-            tax = (cost * tax_rate).quantize(Decimal("0.01"))
+            sold.append((sku, quantity, listing, variation, Decimal(str((variation or listing)["price"])) * quantity))
+        allocations = allocate(pricing["discount"], [cost for *_, cost in sold]) if pricing["discount"] else [
+            Decimal(0)] * len(sold)
+        shipping = pricing["shipping"]
+        line_items, subtotal, total_tax = [], Decimal("0"), Decimal("0")
+        for index, ((sku, quantity, listing, variation, cost), allocated) in enumerate(zip(sold, allocations,
+                                                                                           strict=True)):
+            line_shipping = shipping if index == 0 else Decimal(0)
+            taxable = cost - allocated + (line_shipping if pricing["shipping_taxable"] else Decimal(0))
+            tax = cents(taxable * tax_rate)
             subtotal, total_tax = subtotal + cost, total_tax + tax
             taxes = [{"taxType": "STATE_SALES_TAX", "amount": _amount(tax, currency)}] if tax else []
             item: dict[str, Any] = {
@@ -95,19 +129,22 @@ def place_order(account: str, lines: list[dict[str, Any]], customer: dict[str, A
                 "AUCTION" if listing["listing_type"] == "Chinese" else "FIXED_PRICE",
                 "listingMarketplaceId": "EBAY_US", "purchaseMarketplaceId": "EBAY_US",
                 "lineItemFulfillmentStatus": "NOT_STARTED", "lineItemCost": _amount(cost, currency),
-                "deliveryCost": {"shippingCost": _amount(Decimal("0"), currency)}, "appliedPromotions": [],
+                "deliveryCost": {"shippingCost": _amount(line_shipping, currency)},
+                "appliedPromotions": [{"promotionId": "5000123456", "description": pricing["promotion"],
+                                       "discountAmount": _amount(allocated, currency)}] if allocated else [],
                 "taxes": taxes, "ebayCollectAndRemitTaxes": [
                     {**t, "collectionMethod": "NET"} for t in taxes] if collects else [],
-                "total": _amount(cost + tax, currency), "properties": {"buyerProtection": True}, "refunds": [],
+                "total": _amount(cost - allocated + line_shipping + tax, currency),
+                "properties": {"buyerProtection": True}, "refunds": [],
             }
+            if allocated:
+                item["discountedLineItemCost"] = _amount(cost - allocated, currency)
             if variation is not None:
                 position = next(i for i, v in enumerate(listing["variations"]) if v["sku"] == sku)
                 item["legacyVariationId"] = f"{listing['item_id']}{position + 1:03d}"
                 item["variationAspects"] = [{"name": "Variation", "value": variation["title"]}]
             line_items.append(item)
-        shipping = Decimal(str(extras.get("shipping") or "0"))
-        if line_items and shipping:
-            line_items[0]["deliveryCost"]["shippingCost"] = _amount(shipping, currency)
+        discount = sum(allocations, Decimal(0))
         number = next_id(account, "order", 34567)
         order_id = f"12-{number:05d}-{(number * 7919) % 100000:05d}"
         stamp = ebay_time()
@@ -119,18 +156,24 @@ def place_order(account: str, lines: list[dict[str, Any]], customer: dict[str, A
             contact["email"] = f"{order_id.replace('-', '')}@members.ebay.com"
         elif visibility == "full" and email:
             contact["email"] = email
-        total = subtotal + total_tax + shipping
+        total = subtotal - discount + shipping + total_tax
+        summary: dict[str, Any] = {"priceSubtotal": _amount(subtotal, currency)}
+        if discount:
+            summary["priceDiscount"] = _amount(-discount, currency)
+        summary["deliveryCost"] = _amount(shipping, currency)
+        if total_tax:
+            summary["tax"] = _amount(total_tax, currency)
+        summary["total"] = _amount(total, currency)
         order = {
             "orderId": order_id, "creationDate": stamp, "lastModifiedDate": stamp,
             "orderFulfillmentStatus": "NOT_STARTED", "orderPaymentStatus": "PAID", "sellerId": account,
             "salesRecordReference": str(number), "ebayCollectAndRemitTax": collects and bool(total_tax),
             "buyer": {"username": str(customer.get("username") or (email.split("@")[0] if email else "buyer")),
                       "taxAddress": {"countryCode": "US"}, "buyerRegistrationAddress": dict(contact)},
-            "pricingSummary": {"priceSubtotal": _amount(subtotal, currency),
-                               "deliveryCost": _amount(shipping, currency),
-                               "tax": _amount(total_tax, currency), "total": _amount(total, currency)},
+            "pricingSummary": summary,
             "cancelStatus": {"cancelState": "NONE_REQUESTED", "cancelRequests": []},
-            "paymentSummary": {"totalDueSeller": _amount(subtotal + shipping, currency), "refunds": [],
+            "paymentSummary": {"totalDueSeller": _amount(total - (total_tax if collects else Decimal(0)), currency),
+                               "refunds": [],
                                "payments": [{"paymentMethod": "EBAY", "paymentDate": stamp,
                                              "amount": _amount(total, currency), "paymentStatus": "PAID"}]},
             "fulfillmentStartInstructions": [{"fulfillmentInstructionsType": "SHIP_TO",
@@ -141,6 +184,28 @@ def place_order(account: str, lines: list[dict[str, Any]], customer: dict[str, A
             "fulfillmentHrefs": [], "lineItems": line_items,
         }
         seller.put("orders", order_id, order)
+    return order
+
+
+def as_requested(order: dict[str, Any], field_groups: str) -> dict[str, Any]:
+    """The stored order (the TAX_BREAKDOWN view) as asked for: without TAX_BREAKDOWN, eBay Collect
+    and Remit tax is not added into `total` (order and line) and taxes carry no taxType (pack 5.2,
+    OAS Fulfillment `total`)."""
+    if "TAX_BREAKDOWN" in field_groups.split(","):
+        return order
+    order = copy.deepcopy(order)
+    remitted_total = Decimal(0)
+    for item in order.get("lineItems") or []:
+        remitted = sum((Decimal(t["amount"]["value"]) for t in item.get("ebayCollectAndRemitTaxes") or []),
+                       Decimal(0))
+        remitted_total += remitted
+        if remitted:
+            item["total"] = _amount(Decimal(item["total"]["value"]) - remitted, item["total"]["currency"])
+        for tax in item.get("taxes") or []:
+            tax.pop("taxType", None)
+    summary = order.get("pricingSummary") or {}
+    if remitted_total and "total" in summary:
+        summary["total"] = _amount(Decimal(summary["total"]["value"]) - remitted_total, summary["total"]["currency"])
     return order
 
 
@@ -238,6 +303,10 @@ def _redact(order: dict[str, Any], now: datetime) -> dict[str, Any]:
     return order
 
 
+def _bad_groups(raw: str) -> bool:
+    return any(g and g != "TAX_BREAKDOWN" for g in raw.split(","))
+
+
 def _order_ids(raw: str) -> list[str]:
     return [i.strip() for i in raw.split(",") if i.strip()]
 
@@ -289,7 +358,10 @@ def orders(request: HttpRequest) -> HttpResponse:
             rows = [o for o in rows if o["orderFulfillmentStatus"] in parsed["status"]]
     rows = [o for o in rows if now - parse_time(o["creationDate"]) <= timedelta(days=730)]
     rows.sort(key=lambda o: (o["creationDate"], o["orderId"]), reverse=True)  # newest first
-    page = [_redact(o, now) for o in rows[offset:offset + limit]]
+    groups = params.get("fieldGroups", "")
+    if _bad_groups(groups):
+        return _bad(32800, "Invalid field group.", ("fieldGroups", groups))
+    page = [as_requested(_redact(o, now), groups) for o in rows[offset:offset + limit]]
     base = request.build_absolute_uri(request.path)
     keep = {k: params[k] for k in ("filter", "orderIds", "fieldGroups") if params.get(k)}
 
@@ -315,4 +387,7 @@ def order_detail(request: HttpRequest, order_id: str) -> HttpResponse:
     if order is None:
         # 32100 "Invalid order ID" (code as seen in eBay's error list; UNCONFIRMED in the pack).
         return rest_error(404, 32100, f"Invalid order ID: {order_id}", domain="API_FULFILLMENT")
-    return JsonResponse(_redact(order, datetime.now(UTC)))
+    groups = request.GET.get("fieldGroups", "")
+    if _bad_groups(groups):
+        return _bad(32800, "Invalid field group.", ("fieldGroups", groups))
+    return JsonResponse(as_requested(_redact(order, datetime.now(UTC)), groups))

@@ -51,7 +51,8 @@ def test_item_changes_for_one_company_collapse_into_one_refresh_job(pulled: Engi
     refresh = Job.objects.filter(kind="stock.refresh_items", status=JobStatus.PENDING)
     assert refresh.count() == 1
     assert sorted(refresh.get().payload["item_ids"]) == sorted(ids)
-    assert WebhookDelivery.objects.filter(status=DeliveryStatus.PLANNED).count() == 3  # the repeat is one row
+    # The repeat is one row (Shopify's own inventory_levels/update for the setup's stock pushes aside).
+    assert WebhookDelivery.objects.filter(platform="quickbooks", status=DeliveryStatus.PLANNED).count() == 3
 
 
 def test_planning_a_delivery_twice_enqueues_nothing_more(pulled: Engine) -> None:

@@ -38,8 +38,11 @@ def test_an_order_lowers_the_available_quantity_of_each_world(seeded, ebay_url) 
         "customer": {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"}}).json()
     assert set(placed) == {"id", "number"}
     current = state(ebay_url)
-    assert current["orders"] == [{"id": placed["id"], "number": placed["number"], "email": "ada@example.com",
-                                  "lines": [{"sku": "TS-S", "qty": 2}, {"sku": "WIDGET-BLUE-01", "qty": 5}]}]
+    [order] = current["orders"]
+    assert {k: order[k] for k in ("id", "number", "email", "lines")} == {
+        "id": placed["id"], "number": placed["number"], "email": "ada@example.com",
+        "lines": [{"sku": "TS-S", "qty": 2}, {"sku": "WIDGET-BLUE-01", "qty": 5}]}
+    assert (order["total"], order["ebay_collected_tax"], order["status"]) == ("70.00", "0.00", "PAID")
     quantities = {row["sku"]: row["quantity"] for row in current["products"]}
     assert (quantities["TS-S"], quantities["WIDGET-BLUE-01"]) == (1, 7)
 
