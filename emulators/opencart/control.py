@@ -38,8 +38,11 @@ def state(request: HttpRequest) -> HttpResponse:
 @_errors
 def orders(request: HttpRequest) -> HttpResponse:
     """Body: {"account", "lines": [{"sku", "qty"}], "customer": {"first_name", "last_name", "email",
-    "company"}, optional "shipping", "tax_rate", "order_status_id" (default 1 Pending), "currency",
-    "currency_value", "totals": [{"code", "title", "value", "sort_order"}]}."""
+    "company"}, optional "shipping", "shipping_taxable", "tax_rate" (a fraction), "coupon" {"code",
+    "amount", "type": "F" | "P"} or "discount" (an F coupon), "order_status_id" (default 1
+    Pending), "currency", "currency_value", "totals": [{"code", "title", "value", "sort_order"}]}.
+    order_total rows are computed as OpenCart's checkout writes them (emulators/opencart/totals.py);
+    prices_include_tax and tip have no OpenCart counterpart and are refused."""
     if request.method != "POST":
         return HttpResponse(status=405)
     data = json_body(request)
@@ -47,8 +50,9 @@ def orders(request: HttpRequest) -> HttpResponse:
     lines = data.get("lines") or []
     if not isinstance(lines, list) or not lines:
         raise ControlError("An order needs at least one line")
-    extras = {k: data[k] for k in ("tax_rate", "shipping", "order_status_id", "currency", "currency_value", "totals")
-              if k in data}
+    extras = {k: data[k] for k in ("tax_rate", "shipping", "shipping_taxable", "coupon", "discount", "discount_code",
+                                   "prices_include_tax", "tip", "order_status_id", "currency", "currency_value",
+                                   "totals") if k in data}
     order_id = state_db.place_order(account, lines, data.get("customer") or None, extras)
     return JsonResponse({"id": str(order_id), "number": str(order_id)})
 

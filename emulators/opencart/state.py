@@ -20,7 +20,7 @@ import re
 import unittest
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -30,12 +30,14 @@ from connector.platforms.base import PlatformError
 from connector.platforms.opencart.db import open_connection
 from connector.platforms.opencart.dsn import parse_dsn
 from emulators.control import ControlError
+from emulators.money import MoneyError, amount, rate
 from emulators.opencart.schema import (
     ORDER_STATUSES,
     columns,
     create_statements,
     table_names,
 )
+from emulators.opencart.totals import Product, order_totals, stored, unit_tax
 from emulators.store import EmulatorStore
 
 PLATFORM = "opencart"
@@ -266,9 +268,15 @@ def products(account: str) -> list[dict[str, Any]]:
 def orders(account: str) -> list[dict[str, Any]]:
     prefix = account_config(account)["prefix"]
     with db() as conn, conn.cursor() as cur:
-        cur.execute(f"SELECT order_id, email, order_status_id, date_modified FROM {table(prefix, 'order')} "
-                    "ORDER BY order_id")
+        cur.execute(f"SELECT order_id, email, order_status_id, date_modified, total, currency_code "
+                    f"FROM {table(prefix, 'order')} ORDER BY order_id")
         found = list(cur.fetchall())
+        cur.execute(f"SELECT order_id, code, title, value, sort_order FROM {table(prefix, 'order_total')} "
+                    "ORDER BY order_id, sort_order, order_total_id")
+        rows: dict[int, list[dict[str, Any]]] = {}
+        for r in cur.fetchall():
+            rows.setdefault(int(r["order_id"]), []).append({"code": r["code"], "title": r["title"],
+                                                            "value": str(r["value"]), "sort_order": r["sort_order"]})
         cur.execute(f"SELECT op.order_id, op.model, op.quantity, pov.option_sku FROM {table(prefix, 'order_product')} op "
                     f"LEFT JOIN {table(prefix, 'order_option')} oo ON oo.order_product_id = op.order_product_id "
                     f"LEFT JOIN {table(prefix, 'product_option_value')} pov "
@@ -278,7 +286,11 @@ def orders(account: str) -> list[dict[str, Any]]:
             lines.setdefault(int(r["order_id"]), []).append({"sku": r["option_sku"] or r["model"], "qty": int(r["quantity"])})
     return [{"id": str(o["order_id"]), "number": str(o["order_id"]), "email": o["email"],
              "status_id": int(o["order_status_id"]), "date_modified": str(o["date_modified"]),
-             "lines": lines.get(int(o["order_id"]), [])} for o in found]
+             "lines": lines.get(int(o["order_id"]), []),
+             # As the store keeps them: oc_order.total (4 places) and its order_total rows.
+             "total": str(o["total"]), "currency": o["currency_code"],
+             "status": ORDER_STATUSES.get(int(o["order_status_id"]), "Missing Orders"),
+             "totals": rows.get(int(o["order_id"]), [])} for o in found]
 
 
 # --------------------------------------------------------------------------- the store's own writes
@@ -315,8 +327,8 @@ def place_order(account: str, lines: list[dict[str, Any]], customer: dict[str, A
     prefix, flavour = config["prefix"], config.get("flavour", "3.0")
     customer = customer or {}
     status_id = int(extras.get("order_status_id", 1))
-    tax_rate = Decimal(str(extras.get("tax_rate") or "0"))
-    shipping = Decimal(str(extras.get("shipping") or "0"))
+    pricing = order_pricing(extras)
+    tax_rate, shipping = pricing["rate"], pricing["shipping"]
     with db() as conn, conn.cursor() as cur:
         resolved = []
         for line in lines:
@@ -343,34 +355,26 @@ def place_order(account: str, lines: list[dict[str, Any]], customer: dict[str, A
         cur.execute(f"INSERT INTO {table(prefix, 'order')} ({', '.join(header)}, date_added, date_modified) "
                     f"VALUES ({', '.join(['%s'] * len(header))}, NOW(), NOW())", list(header.values()))
         order_id = int(cur.lastrowid)
-        sub_total = line_tax = Decimal("0")
         for item, qty in resolved:
             price = Decimal(item["price"])
-            tax = (price * tax_rate).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-            sub_total += price * qty
-            line_tax += tax * qty
             extra_cols = ", master_id" if flavour == "4.x" else ""
             cur.execute(f"INSERT INTO {table(prefix, 'order_product')} (order_id, product_id, name, model, quantity, "
                         f"price, total, tax, reward{extra_cols}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 0"
                         f"{', %s' if extra_cols else ''})",
-                        [order_id, item["product_id"], item["name"] or "", item["model"], qty, price, price * qty, tax]
-                        + ([item["master_id"]] if extra_cols else []))
+                        [order_id, item["product_id"], item["name"] or "", item["model"], qty, price, price * qty,
+                         stored(unit_tax(price, tax_rate))] + ([item["master_id"]] if extra_cols else []))
             option = item["option"]
             if option:
                 cur.execute(f"INSERT INTO {table(prefix, 'order_option')} (order_id, order_product_id, product_option_id, "
                             "product_option_value_id, name, value, type) VALUES (%s, %s, %s, %s, 'Size', %s, 'select')",
                             [order_id, cur.lastrowid, option["product_option_id"], option["product_option_value_id"],
                              option["value_name"] or ""])
-        totals: list[tuple[str, str, Decimal, int]] = [("sub_total", "Sub-Total", sub_total, 1)]
-        if shipping:
-            totals.append(("shipping", "Flat Shipping Rate", shipping, 3))
-        if tax_rate:
-            totals.append(("tax", f"VAT ({(tax_rate * 100).normalize():f}%)", line_tax, 5))
-        for extra in extras.get("totals") or []:
-            totals.append((str(extra["code"]), str(extra.get("title") or extra["code"]), Decimal(str(extra["value"])),
-                           int(extra.get("sort_order") or 6)))
-        grand = sum((value for _, _, value, _ in totals), Decimal("0"))
-        totals.append(("total", "Total", grand, 9))
+        extra = [(str(e["code"]), str(e.get("title") or e["code"]), Decimal(str(e["value"])), int(e.get("sort_order") or 6))
+                 for e in extras.get("totals") or []]
+        totals = order_totals([Product(Decimal(item["price"]), qty) for item, qty in resolved], rate=tax_rate,
+                              rate_title=f"VAT ({(tax_rate * 100).normalize():f}%)", shipping=shipping,
+                              shipping_taxable=pricing["shipping_taxable"], coupon=pricing["coupon"], extra=extra)
+        grand = totals[-1][2]
         for code, title, value, sort_order in totals:
             ext = ", extension" if flavour == "4.x" else ""
             cur.execute(f"INSERT INTO {table(prefix, 'order_total')} (order_id, code, title, value, sort_order{ext}) "
@@ -384,6 +388,31 @@ def place_order(account: str, lines: list[dict[str, Any]], customer: dict[str, A
             for item, qty in resolved:
                 _subtract(cur, prefix, item, qty)
     return order_id
+
+
+def order_pricing(extras: dict[str, Any]) -> dict[str, Any]:
+    """The money inputs of a checkout from a control request; what OpenCart has no place for is
+    refused with the reason."""
+    if extras.get("prices_include_tax"):
+        raise ControlError("OpenCart stores product prices before tax: prices_include_tax is not an OpenCart setting")
+    if extras.get("tip") not in (None, "", 0, "0"):
+        raise ControlError("OpenCart's checkout has no tips (add an order_total row through `totals` instead)")
+    raw_coupon = extras.get("coupon") or {}
+    try:
+        if not isinstance(raw_coupon, dict):
+            raise ControlError("coupon must be an object {code, amount, type}")
+        kind = str(raw_coupon.get("type") or "F")
+        if kind not in ("F", "P"):
+            raise ControlError("coupon type is F (fixed) or P (percent), as OpenCart's coupon form")
+        coupon = None
+        if raw_coupon:
+            coupon = (str(raw_coupon.get("code") or "COUPON"), kind, amount(raw_coupon.get("amount"), "coupon.amount"))
+        elif extras.get("discount") not in (None, "", 0, "0"):
+            coupon = (str(extras.get("discount_code") or "DISCOUNT"), "F", amount(extras["discount"], "discount"))
+        return {"rate": rate(extras.get("tax_rate")), "shipping": amount(extras.get("shipping"), "shipping"),
+                "shipping_taxable": bool(extras.get("shipping_taxable", False)), "coupon": coupon}
+    except MoneyError as exc:
+        raise ControlError(str(exc)) from exc
 
 
 def _subtract(cur: Any, prefix: str, item: dict[str, Any], qty: int) -> None:
