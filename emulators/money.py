@@ -40,12 +40,17 @@ def text(value: Decimal) -> str:
 
 
 def allocate(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
-    """`total` spread over lines in proportion to their weights, in cents, the last line taking
-    what rounding left, and no line given more than its weight."""
+    """`total` spread over lines in proportion to their weights, in cents: each line gets the
+    rounded running share less what the lines before it got, so the shares add up to the total
+    exactly, none is negative and none exceeds its weight."""
     base = sum(weights, Decimal(0))
     if not weights or base <= 0:
         return [Decimal(0) for _ in weights]
     total = min(cents(total), base)
-    shares = [min(w, cents(total * w / base)) for w in weights[:-1]]
-    shares.append(total - sum(shares, Decimal(0)))
+    shares, given, running = [], Decimal(0), Decimal(0)
+    for weight in weights:
+        running += weight
+        upto = cents(total * running / base)
+        shares.append(upto - given)
+        given = upto
     return shares

@@ -30,8 +30,11 @@ def test_placing_an_order_answers_its_id_and_number_and_lowers_tracked_stock(see
         "customer": {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"}}, timeout=10).json()
     assert set(placed) == {"id", "number"}
     state = requests.get(f"{shop_url}/_control/state", params={"account": SHOP}, timeout=10).json()
-    assert state["orders"] == [{"id": placed["id"], "number": placed["number"], "email": "ada@example.com",
-                                "lines": [{"sku": "TS-S", "qty": 2}, {"sku": "WRAP-1", "qty": 1}]}]
+    [order] = state["orders"]
+    assert {k: order[k] for k in ("id", "number", "email", "lines")} == {
+        "id": placed["id"], "number": placed["number"], "email": "ada@example.com",
+        "lines": [{"sku": "TS-S", "qty": 2}, {"sku": "WRAP-1", "qty": 1}]}
+    assert (order["total"], order["status"]) == ("30.00", "paid")
     quantities = {row["sku"]: row["quantity"] for row in state["products"]}
     assert (quantities["TS-S"], quantities["WRAP-1"]) == (1, 0)  # untracked stock does not move
 
