@@ -60,6 +60,13 @@ def connection(rows: list[dict[str, Any]], args: dict[str, Any], number: Callabl
                          "startCursor": cursors[0] if cursors else None, "endCursor": cursors[-1] if cursors else None}}
 
 
+def mapped(page: dict[str, Any], node: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """A page of stored rows turned into the schema's nodes, in `nodes` and `edges` alike."""
+    nodes_ = [node(row) for row in page["nodes"]]
+    return {**page, "nodes": nodes_,
+            "edges": [{"cursor": e["cursor"], "node": n} for e, n in zip(page["edges"], nodes_, strict=True)]}
+
+
 # --------------------------------------------------------------------------- inventory
 def level_node(shop: str, level: dict[str, Any]) -> dict[str, Any]:
     item, location = level["inventory_item_id"], level["location_id"]
@@ -95,14 +102,20 @@ def inventory_item_node(shop: str, variant: dict[str, Any]) -> dict[str, Any]:
 def variant_node(shop: str, variant: dict[str, Any]) -> dict[str, Any]:
     product = store(shop).get("products", variant["product_id"]) or {}
     title = variant["title"]
-    level = sum(int(lv.get("available") or 0) for lv in store(shop).all("levels")
-                if lv.get("inventory_item_id") == variant["inventory_item_id"])
+
+    def inventory_quantity(info: Any, **_: Any) -> int | None:
+        """The sum of `available` over the variant's locations (asked for only when selected)."""
+        if not variant["tracked"]:
+            return None
+        return sum(int(lv.get("available") or 0) for lv in store(shop).all("levels")
+                   if lv.get("inventory_item_id") == variant["inventory_item_id"])
+
     return {
         "__typename": "ProductVariant",
         "id": gid("ProductVariant", variant["id"]), "legacyResourceId": str(variant["id"]),
         "sku": variant.get("sku") or None, "title": title, "price": variant["price"],
         "displayName": f"{product.get('title', '')} - {title}", "updatedAt": variant["updated_at"],
-        "createdAt": variant["updated_at"], "inventoryQuantity": level if variant["tracked"] else None,
+        "createdAt": variant["updated_at"], "inventoryQuantity": inventory_quantity,
         "product": {"id": gid("Product", product.get("id")), "legacyResourceId": str(product.get("id")),
                     "title": product.get("title"), "status": product.get("status", "ACTIVE")},
         "inventoryItem": inventory_item_node(shop, variant),
@@ -126,11 +139,7 @@ def _matches(variant: dict[str, Any], query: str) -> bool:
 
 def product_variants(shop: str, args: dict[str, Any]) -> dict[str, Any]:
     rows = [v for v in variants(shop) if _matches(v, str(args.get("query") or ""))]
-    page = connection(rows, args, lambda v: int(v["id"]))
-    nodes = [variant_node(shop, v) for v in page["nodes"]]
-    page["nodes"] = nodes
-    page["edges"] = [{"cursor": e["cursor"], "node": n} for e, n in zip(page["edges"], nodes, strict=True)]
-    return page
+    return mapped(connection(rows, args, lambda v: int(v["id"])), lambda v: variant_node(shop, v))
 
 
 def nodes(shop: str, ids: list[str]) -> list[dict[str, Any] | None]:
@@ -155,11 +164,7 @@ def locations(shop: str, args: dict[str, Any]) -> dict[str, Any]:
     rows = store(shop).all("locations")
     if not args.get("includeInactive"):  # Shopify lists active locations unless asked
         rows = [r for r in rows if r.get("active")]
-    page = connection(rows, args, lambda r: int(r["id"]))
-    nodes_ = [location_node(r) for r in page["nodes"]]
-    page["nodes"] = nodes_
-    page["edges"] = [{"cursor": e["cursor"], "node": n} for e, n in zip(page["edges"], nodes_, strict=True)]
-    return page
+    return mapped(connection(rows, args, lambda r: int(r["id"])), location_node)
 
 
 def webhook_node(row: dict[str, Any]) -> dict[str, Any]:
@@ -174,11 +179,7 @@ def webhook_subscriptions(shop: str, args: dict[str, Any]) -> dict[str, Any]:
         rows = [r for r in rows if r["topic"] in args["topics"]]
     if args.get("uri"):
         rows = [r for r in rows if r["uri"] == args["uri"]]
-    page = connection(rows, args, lambda r: int(r["id"]))
-    nodes_ = [webhook_node(r) for r in page["nodes"]]
-    page["nodes"] = nodes_
-    page["edges"] = [{"cursor": e["cursor"], "node": n} for e, n in zip(page["edges"], nodes_, strict=True)]
-    return page
+    return mapped(connection(rows, args, lambda r: int(r["id"])), webhook_node)
 
 
 def webhook_create(shop: str, topic: str, subscription: dict[str, Any]) -> dict[str, Any]:
